@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Runs the test suite on node's built-in runner (through tsx) and ends with one line that
+// states how many tests passed and failed, which is what CI reads.
+//
+//   npm test                       every test/**/*.test.ts
+//   npm test -- test/unit          only the files under a folder (or named files)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+
+function collect(path, out) {
+  const stat = statSync(path);
+  if (stat.isDirectory()) {
+    for (const entry of readdirSync(path).sort()) {
+      if (entry === 'node_modules' || entry.startsWith('.')) continue;
+      collect(join(path, entry), out);
+    }
+  } else if (/\.test\.(ts|mts)$/.test(path)) {
+    out.push(relative(root, path));
+  }
+  return out;
+}
+
+const targets = process.argv.slice(2);
+const files = (targets.length ? targets : ['test']).flatMap((t) => collect(resolve(root, t), []));
+if (files.length === 0) {
+  console.error(`No test files found under: ${(targets.length ? targets : ['test']).join(', ')}`);
+  process.exit(1);
+}
+
+const work = mkdtempSync(join(tmpdir(), 'certrot-tests-'));
+const countsFile = join(work, 'counts.json');
+const args = [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  `--test-reporter=${join(root, 'scripts', 'count-reporter.mjs')}`,
+  `--test-reporter-destination=${countsFile}`,
+  ...files,
+];
+
+const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env });
+const forward = (signal) => child.kill(signal);
+process.on('SIGINT', forward);
+process.on('SIGTERM', forward);
+
+child.on('exit', (code, signal) => {
+  let counts = { passed: 0, failed: 0, skipped: 0 };
+  try {
+    counts = JSON.parse(readFileSync(countsFile, 'utf8'));
+  } catch {
+    counts.failed += 1; // the runner died before reporting: count that as a failure
+  }
+  rmSync(work, { recursive: true, force: true });
+  const failed = code !== 0 && counts.failed === 0 ? 1 : counts.failed;
+  console.log(`\n${counts.passed} passed, ${failed} failed, ${counts.skipped} skipped`);
+  process.exit(code ?? (signal ? 1 : 0));
+});
