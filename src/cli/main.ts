@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/**
+ * The `certrot` command. Errors are printed as one clear line with a non-zero exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { RotationError } from '../domain/errors';
+import { registerDevServerCommand } from './commands/dev-server';
+import { registerTemporalBinariesCommand } from './commands/temporal-binaries';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('certrot')
+    .description('Rotate a Salesforce certificate shared with an outside vendor, as a durable Temporal workflow')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerDevServerCommand(program);
+  registerTemporalBinariesCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof RotationError) {
+      console.error(`certrot: ${error.code}: ${error.message}`);
+      return 1;
+    }
+    console.error(`certrot: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv).then((code) => {
+    process.exitCode = code;
+  });
+}
