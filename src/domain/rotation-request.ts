@@ -1,0 +1,149 @@
+/**
+ * Validation of a rotation request and the defaults it gets. One schema serves every
+ * edge: the CLI and client validate before starting, and the workflow validates again
+ * first thing, because operators also start rotations from the Temporal UI with raw JSON.
+ * A bad request fails before any side effect, with a message naming the field and the fix.
+ *
+ * Workflow-safe: zod is plain, deterministic JavaScript.
+ */
+import { z } from 'zod';
+import { assertUniqueName, uniqueNameProblem } from './certificate-names';
+import { isDuration, parseDuration } from './durations';
+import { RotationError } from './errors';
+import { ROTATION_DEFAULTS, type RotationInput, type RotationRequest, type RotationWindow } from './rotation';
+
+const uniqueName = z.string().superRefine((value, ctx) => {
+  const problem = uniqueNameProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: `"${value}" is not a Salesforce Unique Name: it ${problem}` });
+});
+
+const duration = z
+  .string()
+  .refine(isDuration, { message: 'write a number and a unit, e.g. "7 days", "36 hours", "90 minutes"' });
+
+const instant = z.string().refine((value) => !Number.isNaN(Date.parse(value)) && /\d{4}-\d{2}-\d{2}T/.test(value), {
+  message: 'write an ISO-8601 instant with a time zone, e.g. "2026-12-05T02:00:00Z"',
+});
+
+export const windowSchema = z
+  .object({ start: instant, end: instant })
+  .strict()
+  .refine((w) => Date.parse(w.end) > Date.parse(w.start), { message: 'the window must end after it starts' });
+
+const windowRequestSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('on-approval'), duration }).strict(),
+  z.object({ mode: z.literal('fixed'), start: instant, end: instant }).strict(),
+]);
+
+const referenceTarget = z
+  .object({
+    object: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an API name such as csam__AsyncMessOptions__c'),
+    field: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an API name such as csam__Certificate__c'),
+    kind: z.enum(['hierarchy-setting', 'custom-object']),
+  })
+  .strict();
+
+export const rotationRequestSchema = z
+  .object({
+    org: z.string().min(1, 'the org alias configured in the worker, e.g. "prod"'),
+    certificate: uniqueName,
+    vendor: z.string().min(1, 'the vendor id configured in the worker'),
+    newUniqueName: uniqueName.optional(),
+    newLabel: z.string().min(1).max(64, 'Salesforce labels are at most 64 characters').optional(),
+    keySize: z.union([z.literal(2048), z.literal(4096)]).optional(),
+    caSigned: z.boolean().optional(),
+    strategy: z.enum(['overlap', 'simultaneous']).optional(),
+    references: z
+      .object({ discover: z.boolean().optional(), targets: z.array(referenceTarget).optional() })
+      .strict()
+      .optional(),
+    approval: z
+      .object({ approvers: z.array(z.string().min(1)).optional(), timeout: duration.optional() })
+      .strict()
+      .optional(),
+    window: windowRequestSchema.optional(),
+    gracePeriod: duration.optional(),
+    verification: z
+      .object({ signature: z.boolean().optional(), calloutUrl: z.string().url().startsWith('https://').optional() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.length ? issue.path.join('.') : '(input)';
+      return `${path}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+/**
+ * Validates `raw` and fills every default. `now` is the caller's clock (the workflow's
+ * deterministic time inside a workflow).
+ */
+export function resolveRotationRequest(raw: unknown, now: Date): RotationInput {
+  const parsed = rotationRequestSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new RotationError('INVALID_INPUT', `Invalid rotation request: ${describeIssues(parsed.error)}`);
+  }
+  const request: RotationRequest = parsed.data;
+  if (request.newUniqueName !== undefined) {
+    assertUniqueName(request.newUniqueName, 'newUniqueName');
+    if (request.newUniqueName === request.certificate) {
+      throw new RotationError('INVALID_INPUT', 'newUniqueName: must differ from the current certificate\'s Unique Name.');
+    }
+  }
+  const window = request.window ?? { mode: 'on-approval', duration: ROTATION_DEFAULTS.windowDuration };
+  if (window.mode === 'fixed') {
+    if (Date.parse(window.end) <= Date.parse(window.start)) {
+      throw new RotationError('INVALID_INPUT', 'window: the end must be after the start.');
+    }
+    if (Date.parse(window.end) <= now.getTime()) {
+      throw new RotationError('INVALID_INPUT', `window: it ended at ${window.end}, before now (${now.toISOString()}); propose a future window.`);
+    }
+  }
+  const targets = request.references?.targets ?? [];
+  const discover = request.references?.discover ?? targets.length === 0;
+  return {
+    org: request.org,
+    certificate: request.certificate,
+    vendor: request.vendor,
+    newUniqueName: request.newUniqueName ?? null,
+    newLabel: request.newLabel ?? null,
+    keySize: request.keySize ?? ROTATION_DEFAULTS.keySize,
+    caSigned: request.caSigned ?? ROTATION_DEFAULTS.caSigned,
+    strategy: request.strategy ?? ROTATION_DEFAULTS.strategy,
+    references: { discover, targets },
+    approval: {
+      approvers: request.approval?.approvers ?? [],
+      timeout: request.approval?.timeout ?? ROTATION_DEFAULTS.approvalTimeout,
+    },
+    window,
+    gracePeriod: request.gracePeriod ?? ROTATION_DEFAULTS.gracePeriod,
+    verification: {
+      signature: request.verification?.signature ?? true,
+      calloutUrl: request.verification?.calloutUrl ?? null,
+    },
+  };
+}
+
+/** Validates a window sent with approve/reschedule. */
+export function parseWindow(raw: unknown, field: string, now: Date): RotationWindow {
+  const parsed = windowSchema.safeParse(raw);
+  if (!parsed.success) throw new RotationError('INVALID_INPUT', `${field}: ${describeIssues(parsed.error)}`);
+  if (Date.parse(parsed.data.end) <= now.getTime()) {
+    throw new RotationError('INVALID_INPUT', `${field}: it ends at ${parsed.data.end}, which is not in the future (now ${now.toISOString()}).`);
+  }
+  return parsed.data;
+}
+
+/** The window the rotation will use once approved at `approvedAt`. */
+export function windowFor(input: RotationInput, approvedAt: Date, proposed?: RotationWindow): RotationWindow {
+  if (proposed) return proposed;
+  if (input.window.mode === 'fixed') return { start: input.window.start, end: input.window.end };
+  const start = approvedAt.toISOString();
+  const end = new Date(approvedAt.getTime() + parseDuration(input.window.duration, 'window.duration')).toISOString();
+  return { start, end };
+}
