@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { RotationError } from '../domain/errors';
 import { registerDevServerCommand } from './commands/dev-server';
+import { registerSandboxVendorCommand } from './commands/sandbox-vendor';
 import { registerTemporalBinariesCommand } from './commands/temporal-binaries';
 
 export function buildProgram(): Command {
@@ -16,6 +17,8 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDevServerCommand(program);
   registerTemporalBinariesCommand(program);
+  const sandbox = program.command('sandbox').description('local stand-ins for a Salesforce org and a vendor, speaking the real wire protocols');
+  registerSandboxVendorCommand(sandbox);
   return program;
 }
 

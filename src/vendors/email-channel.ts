@@ -1,0 +1,83 @@
+/**
+ * Delivers a composed vendor notice by email over SMTP (nodemailer). One transport per
+ * channel, closed by `close()`. The SMTP password never leaves the transport: errors are
+ * reduced to their scrubbed message before they become a RotationError.
+ */
+import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
+import { z } from 'zod';
+import { RotationError } from '../domain/errors';
+import type { ComposedNotice } from './notification-message';
+import { safeErrorMessage } from './redact';
+
+export const emailChannelConfigSchema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535).default(587),
+  /** true: TLS from the first byte (port 465). false: plain, upgraded with STARTTLS when offered. */
+  secure: z.boolean().default(false),
+  /** Refuse to send unless STARTTLS succeeds (for relays that must not see plain text). */
+  requireTls: z.boolean().default(false),
+  auth: z.object({ user: z.string().min(1), pass: z.string().min(1) }).optional(),
+  /** An extra CA (PEM) to trust for the relay's certificate besides the system roots. */
+  caPem: z.string().min(1).optional(),
+  from: z.string().min(3),
+  to: z.array(z.string().min(3)).min(1),
+  cc: z.array(z.string().min(3)).default([]),
+  timeoutMs: z.number().int().positive().default(15_000),
+});
+export type EmailChannelConfig = z.input<typeof emailChannelConfigSchema>;
+
+export class EmailChannel {
+  private readonly config: z.output<typeof emailChannelConfigSchema>;
+  private transport: nodemailer.Transporter<SMTPTransport.SentMessageInfo> | undefined;
+
+  constructor(config: EmailChannelConfig) {
+    this.config = emailChannelConfigSchema.parse(config);
+  }
+
+  /** Where mail goes, for messages: relay host and recipients, never credentials. */
+  describe(): string {
+    return `email via ${this.config.host}:${this.config.port} to ${this.config.to.join(', ')}`;
+  }
+
+  async deliver(notice: ComposedNotice): Promise<void> {
+    this.transport ??= nodemailer.createTransport({
+      host: this.config.host,
+      port: this.config.port,
+      secure: this.config.secure,
+      requireTLS: this.config.requireTls,
+      ...(this.config.auth ? { auth: { user: this.config.auth.user, pass: this.config.auth.pass } } : {}),
+      tls: { rejectUnauthorized: true, ...(this.config.caPem ? { ca: this.config.caPem } : {}) },
+      connectionTimeout: this.config.timeoutMs,
+      greetingTimeout: this.config.timeoutMs,
+      socketTimeout: this.config.timeoutMs,
+      logger: false,
+      debug: false,
+    });
+    try {
+      await this.transport.sendMail({
+        from: this.config.from,
+        to: this.config.to,
+        ...(this.config.cc.length > 0 ? { cc: this.config.cc } : {}),
+        subject: notice.subject,
+        text: notice.text,
+        // Same notice, same Message-ID: a re-send after a retry threads with (or is
+        // de-duplicated against) the first in the team's mailbox.
+        messageId: `<${notice.noticeId}@certrot>`,
+        headers: { 'X-Certrot-Notice-Id': notice.noticeId, 'X-Certrot-Fingerprint': notice.webhook.fingerprint },
+        attachments: notice.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+      });
+    } catch (error) {
+      throw new RotationError(
+        'NOTIFICATION_FAILED',
+        `Could not send the notice by ${this.describe()}: ${safeErrorMessage(error, [this.config.auth?.pass])}. Check the SMTP settings (host, port, secure, credentials); the notice will be sent again on retry.`,
+        { retryable: true, details: { channel: 'email', host: this.config.host, port: this.config.port } },
+      );
+    }
+  }
+
+  close(): void {
+    this.transport?.close();
+    this.transport = undefined;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Delivers a composed vendor notice as a JSON POST (Slack-compatible `text` plus structured
+ * fields). A webhook URL usually *is* the secret (Slack's path holds the token), so it is
+ * described by origin only, and extra headers (e.g. a token) are never echoed.
+ */
+import { z } from 'zod';
+import { RotationError } from '../domain/errors';
+import { isAllowedEndpoint, sendHttpRequest } from './http-transport';
+import type { ComposedNotice } from './notification-message';
+import { describeEndpoint, safeErrorMessage } from './redact';
+
+export const webhookChannelConfigSchema = z.object({
+  url: z.url({ protocol: /^https?$/ }).refine(isAllowedEndpoint, 'must be an https: URL (plain http: only for 127.0.0.1/localhost)'),
+  /** e.g. { authorization: 'Bearer ...' }; treated as secrets. */
+  headers: z.record(z.string(), z.string()).default({}),
+  caPem: z.string().min(1).optional(),
+  timeoutMs: z.number().int().positive().default(15_000),
+});
+export type WebhookChannelConfig = z.input<typeof webhookChannelConfigSchema>;
+
+export class WebhookChannel {
+  private readonly config: z.output<typeof webhookChannelConfigSchema>;
+
+  constructor(config: WebhookChannelConfig) {
+    this.config = webhookChannelConfigSchema.parse(config);
+  }
+
+  describe(): string {
+    return `webhook ${describeEndpoint(this.config.url)}`;
+  }
+
+  async deliver(notice: ComposedNotice): Promise<void> {
+    const secrets = [this.config.url, ...Object.values(this.config.headers)];
+    let status: number;
+    try {
+      const response = await sendHttpRequest({
+        method: 'POST',
+        url: new URL(this.config.url),
+        headers: {
+          ...this.config.headers,
+          'content-type': 'application/json',
+          // Receivers that de-duplicate can use it; the same notice always has the same id.
+          'idempotency-key': notice.noticeId,
+        },
+        body: JSON.stringify(notice.webhook),
+        timeoutMs: this.config.timeoutMs,
+        tls: { caPem: this.config.caPem },
+      });
+      status = response.status;
+    } catch (error) {
+      throw new RotationError('NOTIFICATION_FAILED', `Could not reach the ${this.describe()}: ${safeErrorMessage(error, secrets)}. The notice will be sent again on retry.`, {
+        retryable: true,
+        details: { channel: 'webhook', endpoint: describeEndpoint(this.config.url) },
+      });
+    }
+    if (status < 200 || status >= 300) {
+      throw new RotationError(
+        'NOTIFICATION_FAILED',
+        `The ${this.describe()} answered HTTP ${status}. ${status === 401 || status === 403 || status === 404 ? 'Check the webhook URL and its token in the configuration.' : 'The notice will be sent again on retry.'}`,
+        { retryable: status >= 500 || status === 429, details: { channel: 'webhook', endpoint: describeEndpoint(this.config.url), status } },
+      );
+    }
+  }
+}
