@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { RotationError } from '../domain/errors';
 import { registerDevServerCommand } from './commands/dev-server';
+import { registerSandboxOrgCommand } from './commands/sandbox-org';
 import { registerSandboxVendorCommand } from './commands/sandbox-vendor';
 import { registerTemporalBinariesCommand } from './commands/temporal-binaries';
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerDevServerCommand(program);
   registerTemporalBinariesCommand(program);
   const sandbox = program.command('sandbox').description('local stand-ins for a Salesforce org and a vendor, speaking the real wire protocols');
+  registerSandboxOrgCommand(sandbox);
   registerSandboxVendorCommand(sandbox);
   return program;
 }

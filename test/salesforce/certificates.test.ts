@@ -1,0 +1,129 @@
+/**
+ * Certificate operations of the jsforce adapter against the sandbox org, over HTTP.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createCertificateAuthority, parseCertificate, signCsr } from '../../src/certificates';
+import { isRotationError } from '../../src/domain/errors';
+import type { SalesforceOrg } from '../../src/salesforce/org-port';
+import { startDemoOrg, type DemoOrg } from './support';
+
+describe('jsforce adapter: certificates', () => {
+  let demo: DemoOrg;
+  let org: SalesforceOrg;
+
+  before(async () => {
+    demo = await startDemoOrg();
+    org = demo.adapter();
+  });
+  after(async () => {
+    await demo?.close();
+  });
+
+  it('lists the live certificates with their settings', async () => {
+    const list = await org.listCertificates();
+    assert.deepEqual(
+      list.map((c) => [c.uniqueName, c.label, c.keySize, c.caSigned, c.usable, c.privateKeyExportable]),
+      [
+        ['Partner_Signing', 'Partner Signing', 2048, false, true, false],
+        ['Vendor_Signing', 'Vendor Signing', 2048, false, true, true],
+      ],
+    );
+    const vendor = list.find((c) => c.uniqueName === 'Vendor_Signing');
+    assert.ok(vendor?.expiresAt && Date.parse(vendor.expiresAt) > Date.now() + 300 * 86_400_000, 'a 2048-bit certificate lasts a year');
+  });
+
+  it('reads a certificate with its public PEM and fingerprints', async () => {
+    const cert = await org.getCertificate('Vendor_Signing');
+    assert.ok(cert.certificatePem?.startsWith('-----BEGIN CERTIFICATE-----'));
+    const parsed = parseCertificate(cert.certificatePem ?? '');
+    assert.equal(cert.fingerprintSha256, parsed.fingerprintSha256);
+    assert.equal(cert.spkiFingerprintSha256, parsed.spkiFingerprintSha256);
+    assert.equal(cert.expiresAt, parsed.notAfter.toISOString());
+    assert.equal(cert.csrPem, null);
+  });
+
+  it('says LABEL_NOT_UNIQUE_NAME when given a label', async () => {
+    await assert.rejects(org.getCertificate('Vendor Signing'), (err: unknown) => {
+      assert.ok(isRotationError(err, 'LABEL_NOT_UNIQUE_NAME'));
+      assert.equal(err.message, '"Vendor Signing" is the label of certificate Vendor_Signing; references and inputs must use the Unique Name');
+      return true;
+    });
+  });
+
+  it('says CERT_NOT_FOUND for an unknown name and INVALID_INPUT for a malformed one', async () => {
+    await assert.rejects(org.getCertificate('No_Such_Cert'), (err: unknown) => isRotationError(err, 'CERT_NOT_FOUND'));
+    await assert.rejects(org.getCertificate("x' OR Name != '"), (err: unknown) => isRotationError(err, 'INVALID_INPUT'));
+    await assert.rejects(org.getCertificate('Bad__Name'), (err: unknown) => isRotationError(err, 'INVALID_INPUT'));
+  });
+
+  it('creates a self-signed certificate, and creating it again with the same settings returns it', async () => {
+    const input = { uniqueName: 'Vendor_Signing_2027', label: 'Vendor Signing 2027', keySize: 2048 as const, caSigned: false, privateKeyExportable: true };
+    const first = await org.createCertificate(input);
+    assert.equal(first.usable, true);
+    assert.ok(first.certificatePem);
+    const second = await org.createCertificate(input);
+    assert.equal(second.fingerprintSha256, first.fingerprintSha256, 'the same certificate, not a new one');
+    const state = await demo.state();
+    assert.equal(state.certificates.filter((c) => c.uniqueName === 'Vendor_Signing_2027').length, 1);
+  });
+
+  it('refuses CERT_ALREADY_EXISTS when the name exists with other settings', async () => {
+    await assert.rejects(
+      org.createCertificate({ uniqueName: 'Partner_Signing', label: 'Partner Signing', keySize: 4096, caSigned: false, privateKeyExportable: false }),
+      (err: unknown) => isRotationError(err, 'CERT_ALREADY_EXISTS') && /key size 2048/.test(err.message),
+    );
+  });
+
+  it('creates a CA-signed certificate as a CSR, then takes the signed chain whose leaf matches its key', async () => {
+    const pending = await org.createCertificate({ uniqueName: 'Vendor_CA_Signed', label: 'Vendor CA Signed', keySize: 2048, caSigned: true, privateKeyExportable: false });
+    assert.equal(pending.usable, false);
+    assert.equal(pending.certificatePem, null);
+    assert.ok(pending.csrPem?.includes('CERTIFICATE REQUEST'));
+    assert.equal((await org.listCertificates()).find((c) => c.uniqueName === 'Vendor_CA_Signed')?.usable, false);
+
+    const ca = await createCertificateAuthority({ commonName: 'certrot test CA', validityDays: 30 });
+    const otherCa = await createCertificateAuthority({ commonName: 'other CA', validityDays: 30 });
+    const leaf = signCsr({ csrPem: pending.csrPem ?? '', caCertificatePem: ca.certificatePem, caPrivateKeyPem: ca.privateKeyPem, validityDays: 90, extendedKeyUsage: ['clientAuth'] });
+    // a certificate for another key is refused before it reaches Salesforce
+    await assert.rejects(org.uploadSignedChain('Vendor_CA_Signed', otherCa.certificatePem), (err: unknown) => isRotationError(err, 'KEY_MISMATCH'));
+
+    const done = await org.uploadSignedChain('Vendor_CA_Signed', `${leaf}${ca.certificatePem}`);
+    assert.equal(done.usable, true);
+    assert.equal(done.csrPem, null);
+    assert.equal(done.fingerprintSha256, parseCertificate(leaf).fingerprintSha256);
+    assert.equal(done.spkiFingerprintSha256, pending.spkiFingerprintSha256);
+    const again = await org.uploadSignedChain('Vendor_CA_Signed', `${leaf}${ca.certificatePem}`);
+    assert.equal(again.fingerprintSha256, done.fingerprintSha256);
+  });
+
+  it('refuses CERT_IN_USE naming the named credential that uses it', async () => {
+    await assert.rejects(org.deleteCertificate('Vendor_Signing'), (err: unknown) => {
+      assert.ok(isRotationError(err, 'CERT_IN_USE'));
+      assert.match(err.message, /Vendor_Orders_mTLS/);
+      return true;
+    });
+    assert.ok((await org.listCertificates()).some((c) => c.uniqueName === 'Vendor_Signing'));
+  });
+
+  it('deletes an unused certificate; the inventory stops listing it although Tooling still returns it', async () => {
+    await org.deleteCertificate('Vendor_Signing_2027');
+    assert.ok(!(await org.listCertificates()).some((c) => c.uniqueName === 'Vendor_Signing_2027'));
+    const state = await demo.state();
+    assert.equal(state.certificates.find((c) => c.uniqueName === 'Vendor_Signing_2027')?.deleted, true);
+    await assert.rejects(org.deleteCertificate('Vendor_Signing_2027'), (err: unknown) => isRotationError(err, 'CERT_NOT_FOUND'));
+  });
+
+  it('never shows a private key in the sandbox state', async () => {
+    const text = await (await fetch(`${demo.sandbox.url}/__sandbox/state`)).text();
+    assert.doesNotMatch(text, /PRIVATE KEY/);
+    assert.doesNotMatch(text, /certrot-demo-consumer-secret|RefreshToken/);
+  });
+
+  it('reports the daily API usage', async () => {
+    const usage = await org.apiUsage();
+    assert.equal(usage.max, 15000);
+    assert.equal(usage.used + usage.remaining, usage.max);
+    assert.ok(usage.used > 120, 'the calls of this suite were counted');
+  });
+});
