@@ -1,0 +1,23 @@
+/**
+ * The one data converter certrot's Worker and Client share: the default JSON payload
+ * converter followed by the encryption codec. Both sides must use it — a client without it
+ * would write plain-text payloads, a worker without it could not read encrypted ones.
+ *
+ * Payload codecs run in the worker's main thread, outside the workflow sandbox, so nothing
+ * here is bundled with the workflow code.
+ *
+ * Not covered by any payload codec (Temporal stores them as they are): workflow ids, types
+ * and task queues, search attributes, and failure messages/stack traces unless the failure
+ * converter is told to encode them. Keep secrets out of all of those.
+ */
+import type { DataConverter } from '@temporalio/common';
+import { EncryptionCodec, loadKeyRing, type KeyRing } from './encryption-codec';
+
+export function dataConverterFor(keyRing: KeyRing): DataConverter {
+  return { payloadCodecs: [new EncryptionCodec(keyRing)] };
+}
+
+/** `dataConverterFor` with the key ring from CERTROT_CODEC_KEYS / CERTROT_CODEC_CURRENT_KEY. */
+export function dataConverterFromEnv(env: NodeJS.ProcessEnv = process.env): DataConverter {
+  return dataConverterFor(loadKeyRing(env));
+}
