@@ -4,10 +4,13 @@
  */
 import { Command, CommanderError } from 'commander';
 import { RotationError } from '../domain/errors';
+import { registerCodecServerCommand } from './commands/codec-server';
 import { registerDevServerCommand } from './commands/dev-server';
+import { registerRotationCommands } from './commands/rotation';
 import { registerSandboxOrgCommand } from './commands/sandbox-org';
 import { registerSandboxVendorCommand } from './commands/sandbox-vendor';
 import { registerTemporalBinariesCommand } from './commands/temporal-binaries';
+import { registerWorkerCommand } from './commands/worker';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -16,7 +19,10 @@ export function buildProgram(): Command {
     .description('Rotate a Salesforce certificate shared with an outside vendor, as a durable Temporal workflow')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+  registerRotationCommands(program);
+  registerWorkerCommand(program);
   registerDevServerCommand(program);
+  registerCodecServerCommand(program);
   registerTemporalBinariesCommand(program);
   const sandbox = program.command('sandbox').description('local stand-ins for a Salesforce org and a vendor, speaking the real wire protocols');
   registerSandboxOrgCommand(sandbox);

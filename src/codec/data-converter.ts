@@ -21,3 +21,12 @@ export function dataConverterFor(keyRing: KeyRing): DataConverter {
 export function dataConverterFromEnv(env: NodeJS.ProcessEnv = process.env): DataConverter {
   return dataConverterFor(loadKeyRing(env));
 }
+
+/**
+ * The encrypting converter when CERTROT_CODEC_KEYS is set, else undefined (plain JSON
+ * payloads, as on a laptop dev server). Worker and CLI call this so they always agree.
+ */
+export function dataConverterFromEnvIfConfigured(env: NodeJS.ProcessEnv = process.env): DataConverter | undefined {
+  const keys = env.CERTROT_CODEC_KEYS;
+  return keys !== undefined && keys.trim() !== '' ? dataConverterFromEnv(env) : undefined;
+}

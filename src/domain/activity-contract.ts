@@ -115,10 +115,17 @@ export interface VerifyInput {
   readonly org: string;
   readonly orgId: string;
   readonly vendor: string;
+  readonly workflowId: string;
   readonly newCertificate: CertificateSummary;
+  /** The certificate being replaced: no reference may still name it. */
+  readonly previousCertificate: string;
+  /** How many references the switch changed: at least that many must name the new one. */
+  readonly expectedReferences: number;
   readonly targets: readonly ReferenceTarget[];
   readonly signature: boolean;
   readonly calloutUrl: string | null;
+  /** Whether the provisioning team confirmed the new key (vendors run by people). */
+  readonly vendorConfirmed: boolean;
 }
 
 export interface RotationActivities {

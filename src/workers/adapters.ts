@@ -1,0 +1,48 @@
+/**
+ * Turns the validated configuration into the adapters the activities use: one jsforce
+ * org per configured org, one vendor adapter per configured vendor, the CA if any.
+ */
+import { LocalCertificateAuthority } from '../certificate-authorities/certificate-authority';
+import type { ActivityDeps, ConfiguredOrg } from '../activities/rotation-activities';
+import { createJsforceOrg } from '../salesforce/jsforce-org';
+import { HttpVendorRegistry } from '../vendors/http-registry';
+import { ManualVendor } from '../vendors/manual-vendor';
+import type { VendorKeyRegistry } from '../vendors/vendor-port';
+import type { WorkerConfig } from './config';
+
+export interface Adapters extends ActivityDeps {
+  /** Releases connections (SMTP pools) at shutdown. */
+  close(): void;
+}
+
+export function createAdapters(config: WorkerConfig): Adapters {
+  const orgs = new Map<string, ConfiguredOrg>();
+  for (const [alias, org] of Object.entries(config.orgs)) {
+    orgs.set(alias, {
+      vendorOrgId: org.vendorOrgId,
+      org: createJsforceOrg({
+        auth: org.auth,
+        ...(org.apiVersion ? { apiVersion: org.apiVersion } : {}),
+        ...(org.retry ? { retry: org.retry } : {}),
+      }),
+    });
+  }
+  const vendors = new Map<string, VendorKeyRegistry>();
+  const closers: (() => void)[] = [];
+  for (const [id, vendor] of Object.entries(config.vendors)) {
+    if (vendor.kind === 'http') {
+      vendors.set(id, new HttpVendorRegistry(vendor.registry));
+    } else {
+      const manual = new ManualVendor(vendor.manual);
+      closers.push(() => manual.close());
+      vendors.set(id, manual);
+    }
+  }
+  const ca = config.ca ? LocalCertificateAuthority.fromFiles(config.ca.certificateFile, config.ca.privateKeyFile, config.ca.validityDays) : undefined;
+  return {
+    orgs,
+    vendors,
+    ...(ca ? { ca } : {}),
+    close: () => closers.forEach((close) => close()),
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * The worker's configuration: a YAML or JSON file plus the environment. Secrets (org JWT
+ * keys, vendor tokens, SMTP passwords) live only here — never in workflow inputs — and may
+ * be written as `${ENV_VAR}` so the file itself holds none. Validated once at start-up;
+ * the first problem is reported with the offending key named.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { RotationError } from '../domain/errors';
+import { ROTATION_TASK_QUEUE } from '../domain/rotation';
+import { salesforceAuthSchema } from '../salesforce/auth';
+import { httpRegistryConfigSchema } from '../vendors/http-registry';
+import { manualVendorConfigSchema } from '../vendors/manual-vendor';
+
+const temporalSchema = z
+  .object({
+    address: z.string().min(1).default('127.0.0.1:7233'),
+    namespace: z.string().min(1).default('default'),
+    taskQueue: z.string().min(1).default(ROTATION_TASK_QUEUE),
+    /** TLS to Temporal Cloud or a secured cluster: client certificate files, optional CA. */
+    tls: z
+      .object({
+        clientCertificateFile: z.string().min(1),
+        clientKeyFile: z.string().min(1),
+        serverRootCaFile: z.string().min(1).optional(),
+        serverName: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+    apiKey: z.string().min(1).optional(),
+  })
+  .strict();
+
+const orgSchema = z
+  .object({
+    /** The id the vendor knows this org by; usually its Salesforce organization id. */
+    vendorOrgId: z.string().min(1),
+    apiVersion: z.string().regex(/^\d+\.\d$/, 'a Salesforce API version such as "62.0"').optional(),
+    auth: salesforceAuthSchema,
+    retry: z
+      .object({ maxAttempts: z.number().int().min(1).max(20), baseDelayMs: z.number().int().min(0), maxDelayMs: z.number().int().min(0) })
+      .partial()
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const vendorSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('http'), registry: httpRegistryConfigSchema }).strict(),
+  z.object({ kind: z.literal('manual'), manual: manualVendorConfigSchema }).strict(),
+]);
+
+const caSchema = z
+  .object({
+    certificateFile: z.string().min(1),
+    privateKeyFile: z.string().min(1),
+    validityDays: z.number().int().min(1).max(825).default(365),
+  })
+  .strict();
+
+export const workerConfigSchema = z
+  .object({
+    temporal: temporalSchema.default({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: ROTATION_TASK_QUEUE }),
+    orgs: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'org aliases use letters, digits, - and _'), orgSchema),
+    vendors: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'vendor ids use letters, digits, - and _'), vendorSchema),
+    ca: caSchema.optional(),
+    /** Prometheus endpoint of the SDK runtime, e.g. "127.0.0.1:9464". */
+    metricsAddress: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type WorkerConfig = z.output<typeof workerConfigSchema>;
+
+/** Replaces `${NAME}` in every string with the environment's value; unset -> an error naming both. */
+function interpolate(value: unknown, env: NodeJS.ProcessEnv, path: string): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const found = env[name];
+      if (found === undefined) {
+        throw new RotationError('CONFIG_INVALID', `${path}: refers to \${${name}}, but the environment variable ${name} is not set.`, {
+          details: { key: path },
+        });
+      }
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((item, index) => interpolate(item, env, `${path}[${index}]`));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, interpolate(item, env, path ? `${path}.${key}` : key)]));
+  }
+  return value;
+}
+
+/** Relative file paths in the config are relative to the config file. */
+function resolvePaths(config: WorkerConfig, baseDir: string): WorkerConfig {
+  const at = (file: string): string => (isAbsolute(file) ? file : resolve(baseDir, file));
+  for (const org of Object.values(config.orgs)) {
+    if (org.auth.kind === 'jwt' && org.auth.privateKeyPath) org.auth.privateKeyPath = at(org.auth.privateKeyPath);
+  }
+  if (config.ca) {
+    config.ca.certificateFile = at(config.ca.certificateFile);
+    config.ca.privateKeyFile = at(config.ca.privateKeyFile);
+  }
+  const tls = config.temporal.tls;
+  if (tls) {
+    tls.clientCertificateFile = at(tls.clientCertificateFile);
+    tls.clientKeyFile = at(tls.clientKeyFile);
+    if (tls.serverRootCaFile) tls.serverRootCaFile = at(tls.serverRootCaFile);
+  }
+  return config;
+}
+
+export function parseWorkerConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, baseDir = process.cwd()): WorkerConfig {
+  const withEnv = interpolate(raw, env, '');
+  const parsed = workerConfigSchema.safeParse(withEnv);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = issue?.path.length ? issue.path.join('.') : '(top level)';
+    throw new RotationError('CONFIG_INVALID', `Worker configuration: ${key}: ${issue?.message ?? 'invalid'}`, { details: { key } });
+  }
+  const config = resolvePaths(parsed.data, baseDir);
+  // Environment overrides for the deployment, so one file serves several environments.
+  if (env.CERTROT_TEMPORAL_ADDRESS) config.temporal.address = env.CERTROT_TEMPORAL_ADDRESS;
+  if (env.CERTROT_TEMPORAL_NAMESPACE) config.temporal.namespace = env.CERTROT_TEMPORAL_NAMESPACE;
+  if (env.CERTROT_TASK_QUEUE) config.temporal.taskQueue = env.CERTROT_TASK_QUEUE;
+  return config;
+}
+
+export function loadWorkerConfig(file: string, env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new RotationError('CONFIG_INVALID', `Cannot read the worker configuration "${file}": ${(error as Error).message}. Pass --config FILE or set CERTROT_CONFIG.`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new RotationError('CONFIG_INVALID', `The worker configuration "${file}" is not valid YAML/JSON: ${(error as Error).message}`);
+  }
+  return parseWorkerConfig(raw, env, dirname(resolve(file)));
+}

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RotationStatus } from '../../src/domain/rotation';
+import { DEMO_CERTIFICATE, WORLD_ORGS } from '../../src/sandbox/world';
+import { approveUpdate } from '../../src/workflows/messages';
+import { useRotationHarness, waitForPhase } from '../support/rotation-harness';
+
+describe('rotation, simultaneous strategy (single-key vendor)', () => {
+  const harness = useRotationHarness();
+
+  it('rotates both sides, verifies, waits the grace period, then deletes the old certificate', async () => {
+    const world = await harness.world();
+    const { taskQueue } = await harness.worker(world);
+    const handle = await harness.start(taskQueue, {
+      org: WORLD_ORGS.singleKey.alias,
+      certificate: DEMO_CERTIFICATE,
+      vendor: 'acme',
+      strategy: 'simultaneous',
+    });
+    const waiting = await waitForPhase(handle, 'awaiting-approval');
+    const staged = (await world.registry.listKeys(WORLD_ORGS.singleKey.vendorOrgId)).filter((k) => k.state === 'staged');
+    assert.equal(staged.length, 1, 'the vendor received exactly one new key');
+    assert.equal(staged[0]?.fingerprint, waiting.newCertificate?.spkiFingerprint);
+
+    // The provisioning team approves with the fingerprint it received.
+    const approved = await handle.executeUpdate(approveUpdate, { args: [{ approver: 'vendor-team', fingerprint: staged[0]!.fingerprint }] });
+    assert.ok(Date.parse(approved.window.end) > Date.parse(approved.window.start));
+
+    const status = (await handle.result()) as RotationStatus;
+    assert.equal(status.outcome, 'completed', `reason: ${status.reason ?? ''} errors: ${status.errors.join('; ')}`);
+    assert.deepEqual(
+      status.timeline.map((t) => t.phase),
+      ['backing-up', 'generating', 'sharing', 'awaiting-approval', 'scheduled', 'applying', 'verifying', 'grace-period', 'cleaning-up', 'completed'],
+    );
+    assert.ok(status.verification?.passed);
+    assert.equal(typeof status.mismatchWindowMs, 'number');
+    const newName = status.newCertificate!.uniqueName;
+
+    // Salesforce: every reference names the new certificate; the old one is gone.
+    const certificates = await world.salesforce.listCertificates();
+    assert.ok(certificates.some((c) => c.uniqueName === newName));
+    assert.ok(!certificates.some((c) => c.uniqueName === DEMO_CERTIFICATE));
+    assert.equal((await world.salesforce.findReferences(DEMO_CERTIFICATE, [])).length, 0);
+    assert.equal(status.referencesChanged.length, status.referencesFound.length);
+    assert.ok(status.referencesChanged.some((c) => c.scope === 'profile'));
+    assert.ok(status.referencesChanged.some((c) => c.scope === 'user'));
+    assert.ok(status.referencesChanged.some((c) => c.scope === 'named-credential'));
+
+    // Vendor: exactly the new key is trusted.
+    const active = (await world.registry.listKeys(WORLD_ORGS.singleKey.vendorOrgId)).filter((k) => k.state === 'active');
+    assert.deepEqual(active.map((k) => k.fingerprint), [status.newCertificate!.spkiFingerprint]);
+    console.log(`simultaneous mismatch window: ${status.mismatchWindowMs} ms`);
+  });
+});

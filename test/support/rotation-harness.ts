@@ -1,0 +1,99 @@
+/**
+ * Rotation tests on a real Temporal server with the real adapters against the sandboxes:
+ * a fresh sandbox world (org + vendor) per test, one workflow bundle per test file, a
+ * worker per test. Everything started is stopped in `after`/`finally`, also on failure.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../src/activities/rotation-activities';
+import type { Phase, RotationRequest, RotationStatus } from '../../src/domain/rotation';
+import { rotationWorkflowId } from '../../src/domain/rotation';
+import { startSandboxWorld, type SandboxWorld, type WorldOptions } from '../../src/sandbox/world';
+import { createAdapters, type Adapters } from '../../src/workers/adapters';
+import { buildWorkflowBundle } from '../../src/workers/workflow-bundle';
+import { statusQuery } from '../../src/workflows/messages';
+import { useTemporalEnv } from './temporal';
+
+export interface RotationHarness {
+  env(): TestWorkflowEnvironment;
+  /** A fresh world; closed automatically at the end of the file. */
+  world(options?: Omit<WorldOptions, 'dir'>): Promise<SandboxWorld>;
+  /** Starts a worker for `world` on a fresh task queue; stopped at the end of the file. */
+  worker(world: SandboxWorld, adapters?: Adapters): Promise<{ worker: Worker; taskQueue: string; stop(): Promise<void> }>;
+  start(taskQueue: string, request: RotationRequest): Promise<WorkflowHandle>;
+}
+
+let queueCounter = 0;
+
+export function useRotationHarness(): RotationHarness {
+  let bundle: { code: string } | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  before(async () => {
+    const built = await buildWorkflowBundle();
+    bundle = { code: built.code };
+  });
+  // Registered before the environment's own hook, so workers stop before the server does.
+  after(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  });
+  const env = useTemporalEnv('time-skipping');
+
+  return {
+    env,
+    async world(options = {}) {
+      const dir = await mkdtemp(join(tmpdir(), 'certrot-world-'));
+      const world = await startSandboxWorld({ ...options, dir });
+      cleanups.push(async () => {
+        await world.close();
+        await rm(dir, { recursive: true, force: true });
+      });
+      return world;
+    },
+    async worker(world, adapters) {
+      if (!bundle) throw new Error('the workflow bundle was not built');
+      queueCounter += 1;
+      const taskQueue = `rotation-test-${process.pid}-${queueCounter}`;
+      const deps = adapters ?? createAdapters(world.config);
+      const worker = await Worker.create({
+        connection: env().nativeConnection,
+        taskQueue,
+        workflowBundle: bundle,
+        activities: createActivities(deps),
+      });
+      const running = worker.run();
+      const stop = async (): Promise<void> => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running.catch(() => undefined);
+        deps.close();
+      };
+      cleanups.push(stop);
+      return { worker, taskQueue, stop };
+    },
+    start(taskQueue, request) {
+      return env().client.workflow.start('rotateCertificate', {
+        taskQueue,
+        workflowId: `${rotationWorkflowId(request.org, request.certificate)}/${taskQueue}`,
+        args: [request],
+      });
+    },
+  };
+}
+
+/** Polls the status query (real time, bounded) until the rotation reaches `phase`. */
+export async function waitForPhase(handle: WorkflowHandle, phase: Phase | Phase[], timeoutMs = 60_000): Promise<RotationStatus> {
+  const wanted = Array.isArray(phase) ? phase : [phase];
+  const deadline = Date.now() + timeoutMs;
+  let last: RotationStatus | undefined;
+  while (Date.now() < deadline) {
+    last = await handle.query(statusQuery);
+    if (wanted.includes(last.phase)) return last;
+    if (last.outcome !== null) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`rotation did not reach ${wanted.join('/')}; last phase ${last?.phase ?? '?'} (${last?.reason ?? ''}) errors: ${last?.errors.join('; ') ?? ''}`);
+}
