@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { RotationStatus } from '../../src/domain/rotation';
 import { DEMO_CERTIFICATE, WORLD_ORGS } from '../../src/sandbox/world';
 import { approveUpdate } from '../../src/workflows/messages';
-import { useRotationHarness, waitForPhase } from '../support/rotation-harness';
+import { referencesNaming, useRotationHarness, waitForPhase } from '../support/rotation-harness';
 
 describe('rotation, simultaneous strategy (single-key vendor)', () => {
   const harness = useRotationHarness();
@@ -40,7 +40,7 @@ describe('rotation, simultaneous strategy (single-key vendor)', () => {
     const certificates = await world.salesforce.listCertificates();
     assert.ok(certificates.some((c) => c.uniqueName === newName));
     assert.ok(!certificates.some((c) => c.uniqueName === DEMO_CERTIFICATE));
-    assert.equal((await world.salesforce.findReferences(DEMO_CERTIFICATE, [])).length, 0);
+    assert.equal((await referencesNaming(world, DEMO_CERTIFICATE)).length, 0);
     assert.equal(status.referencesChanged.length, status.referencesFound.length);
     assert.ok(status.referencesChanged.some((c) => c.scope === 'profile'));
     assert.ok(status.referencesChanged.some((c) => c.scope === 'user'));

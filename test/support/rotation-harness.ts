@@ -97,3 +97,9 @@ export async function waitForPhase(handle: WorkflowHandle, phase: Phase | Phase[
   }
   throw new Error(`rotation did not reach ${wanted.join('/')}; last phase ${last?.phase ?? '?'} (${last?.reason ?? ''}) errors: ${last?.errors.join('; ') ?? ''}`);
 }
+
+/** Every reference in the world's org naming `uniqueName`, found the way an admin would: discover, then look. */
+export async function referencesNaming(world: SandboxWorld, uniqueName: string): Promise<{ object: string; scope: string; recordId: string }[]> {
+  const targets = (await world.salesforce.discoverReferenceTargets()).map(({ object, field, kind }) => ({ object, field, kind }));
+  return world.salesforce.findReferences(uniqueName, targets);
+}
