@@ -38,6 +38,8 @@ const args = [
   '--import',
   'tsx',
   '--test',
+  // A hung test fails after 5 minutes instead of holding CI until its deadline.
+  '--test-timeout=300000',
   '--test-reporter=spec',
   '--test-reporter-destination=stdout',
   `--test-reporter=${join(root, 'scripts', 'count-reporter.mjs')}`,

@@ -23,8 +23,8 @@ export interface RotationHarness {
   env(): TestWorkflowEnvironment;
   /** A fresh world; closed automatically at the end of the file. */
   world(options?: Omit<WorldOptions, 'dir'>): Promise<SandboxWorld>;
-  /** Starts a worker for `world` on a fresh task queue; stopped at the end of the file. */
-  worker(world: SandboxWorld, adapters?: Adapters): Promise<{ worker: Worker; taskQueue: string; stop(): Promise<void> }>;
+  /** Starts a worker for `world` on a fresh task queue (or the given one); stopped at the end of the file. */
+  worker(world: SandboxWorld, adapters?: Adapters, taskQueue?: string): Promise<{ worker: Worker; taskQueue: string; stop(): Promise<void> }>;
   start(taskQueue: string, request: RotationRequest): Promise<WorkflowHandle>;
 }
 
@@ -54,16 +54,20 @@ export function useRotationHarness(): RotationHarness {
       });
       return world;
     },
-    async worker(world, adapters) {
+    async worker(world, adapters, existingQueue) {
       if (!bundle) throw new Error('the workflow bundle was not built');
       queueCounter += 1;
-      const taskQueue = `rotation-test-${process.pid}-${queueCounter}`;
+      const taskQueue = existingQueue ?? `rotation-test-${process.pid}-${queueCounter}`;
       const deps = adapters ?? createAdapters(world.config);
       const worker = await Worker.create({
         connection: env().nativeConnection,
         taskQueue,
         workflowBundle: bundle,
         activities: createActivities(deps),
+        // No workflow cache: every task replays the whole history, so each test also proves the
+        // workflow deterministic — and a stopped worker leaves no sticky queue behind (the
+        // time-skipping test server never hands a dead worker's sticky tasks back).
+        maxCachedWorkflows: 0,
       });
       const running = worker.run();
       const stop = async (): Promise<void> => {
