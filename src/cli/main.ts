@@ -9,6 +9,7 @@ import { registerDevServerCommand } from './commands/dev-server';
 import { registerRotationCommands } from './commands/rotation';
 import { registerSandboxOrgCommand } from './commands/sandbox-org';
 import { registerSandboxVendorCommand } from './commands/sandbox-vendor';
+import { registerScheduleCommands } from './commands/schedule';
 import { registerTemporalBinariesCommand } from './commands/temporal-binaries';
 import { registerWorkerCommand } from './commands/worker';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerRotationCommands(program);
+  registerScheduleCommands(program);
   registerWorkerCommand(program);
   registerDevServerCommand(program);
   registerCodecServerCommand(program);

@@ -9,10 +9,13 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RotationError } from '../domain/errors';
+import { inventoryConfigSchema } from '../domain/inventory-config';
 import { ROTATION_TASK_QUEUE } from '../domain/rotation';
 import { salesforceAuthSchema } from '../salesforce/auth';
+import { emailChannelConfigSchema } from '../vendors/email-channel';
 import { httpRegistryConfigSchema } from '../vendors/http-registry';
 import { manualVendorConfigSchema } from '../vendors/manual-vendor';
+import { webhookChannelConfigSchema } from '../vendors/webhook-channel';
 
 const temporalSchema = z
   .object({
@@ -66,6 +69,10 @@ export const workerConfigSchema = z
     orgs: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'org aliases use letters, digits, - and _'), orgSchema),
     vendors: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'vendor ids use letters, digits, - and _'), vendorSchema),
     ca: caSchema.optional(),
+    /** Automatic renewals: which certificates the sweep renews, and where drift alerts go. */
+    inventory: inventoryConfigSchema
+      .extend({ alerts: z.object({ webhook: webhookChannelConfigSchema.optional(), email: emailChannelConfigSchema.optional() }).strict().optional() })
+      .optional(),
     /** Prometheus endpoint of the SDK runtime, e.g. "127.0.0.1:9464". */
     metricsAddress: z.string().min(1).optional(),
   })

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { NativeConnection, Worker, type NativeConnectionOptions } from '@temporalio/worker';
-import { createActivities } from '../activities/rotation-activities';
+import { createAllActivities, inventoryDepsFromConfig } from '../activities';
 import { dataConverterFromEnvIfConfigured } from '../codec/data-converter';
 import { createAdapters, type Adapters } from './adapters';
 import type { WorkerConfig } from './config';
@@ -48,7 +48,7 @@ export async function startRotationWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createActivities(adapters),
+    activities: createAllActivities({ ...adapters, ...inventoryDepsFromConfig(config) }),
     ...(dataConverter ? { dataConverter } : {}),
   });
   const done = worker.run().finally(async () => {

@@ -103,7 +103,7 @@ function namedCredentialRecord(nc: SandboxNamedCredential): XmlElement {
   };
 }
 
-async function createCertificate(state: OrgState, item: Item): Promise<XmlElement> {
+async function createCertificate(state: OrgState, item: Item, clock: () => Date): Promise<XmlElement> {
   const fullName = text(item.fullName) ?? '';
   const label = text(item.masterLabel);
   if (!validName(fullName)) {
@@ -119,7 +119,8 @@ async function createCertificate(state: OrgState, item: Item): Promise<XmlElemen
 
   const keySize = keySizeText === '4096' ? 4096 : 2048;
   const caSigned = bool(item.caSigned, false);
-  const now = new Date().toISOString();
+  const createdAt = clock();
+  const now = createdAt.toISOString();
   const base = {
     id: newId(state, '0P1'),
     uniqueName: fullName,
@@ -136,7 +137,7 @@ async function createCertificate(state: OrgState, item: Item): Promise<XmlElemen
     const made = await makeCsr({ uniqueName: fullName, keySize, orgId: state.orgId });
     state.certificates.push({ ...base, privateKeyPem: made.privateKeyPem, certificatePem: null, csrPem: made.csrPem });
   } else {
-    const made = await makeSelfSigned({ uniqueName: fullName, keySize, orgId: state.orgId });
+    const made = await makeSelfSigned({ uniqueName: fullName, keySize, orgId: state.orgId, notBefore: createdAt });
     state.certificates.push({ ...base, privateKeyPem: made.privateKeyPem, certificatePem: made.certificatePem, csrPem: null });
   }
   return saveOk(fullName);
@@ -228,14 +229,14 @@ function names(value: unknown): string[] {
   return (Array.isArray(value) ? value : value === undefined ? [] : [value]).map((v) => text(v) ?? '');
 }
 
-export async function handleMetadata(request: SoapRequest, state: OrgState): Promise<Reply> {
+export async function handleMetadata(request: SoapRequest, state: OrgState, clock: () => Date = () => new Date()): Promise<Reply> {
   const { method, args } = request;
   switch (method) {
     case 'createMetadata': {
       const results: XmlValue[] = [];
       for (const item of items(args.metadata)) {
         const type = typeOf(item);
-        if (type === 'Certificate') results.push(await createCertificate(state, item));
+        if (type === 'Certificate') results.push(await createCertificate(state, item, clock));
         else if (type === 'NamedCredential') results.push(upsertNamedCredential(state, item, 'create'));
         else results.push(UNSUPPORTED(type, text(item.fullName) ?? ''));
       }

@@ -37,6 +37,13 @@ export interface SandboxOrgOptions {
    */
   connectedAppKeyOut?: string;
   sessionTtlSeconds?: number;
+  /**
+   * The org's clock: when generated certificates start (their notBefore, hence their
+   * expiry) and when records were created. Tests on Temporal's time-skipping server pass
+   * the server's time here so certificates age with the workflows. OAuth and sessions
+   * keep the real clock (the JWT assertions are signed with it). Default: real time.
+   */
+  clock?: () => Date;
 }
 
 export interface RunningSandboxOrg {
@@ -106,7 +113,11 @@ export function createSandboxOrg(options: SandboxOrgOptions): SandboxOrg {
   return {
     async start() {
       const fixture: SandboxFixture = typeof options.fixture === 'string' ? await loadFixtureFile(options.fixture) : parseFixture(options.fixture);
-      const { state, secrets } = await buildOrgState(fixture, { extraTrustedCaPems: options.trustedCaPems ?? [] });
+      const { state, secrets } = await buildOrgState(fixture, {
+        extraTrustedCaPems: options.trustedCaPems ?? [],
+        ...(options.clock ? { now: options.clock() } : {}),
+      });
+      const clock = options.clock ?? (() => new Date());
       const keyFiles = new Map<string, string>();
       if (options.connectedAppKeyOut && secrets.connectedAppKeys.size > 0) {
         const [first] = secrets.connectedAppKeys;
@@ -161,7 +172,7 @@ export function createSandboxOrg(options: SandboxOrgOptions): SandboxOrg {
         if (/^\/services\/Soap\/m\/\d+\.\d+$/.test(path) && method === 'POST') {
           const soap = parseSoapRequest(body);
           if (!soap) return soapFault('soapenv:Client', 'The request is not a SOAP envelope with an operation in its Body');
-          return apiCall('soap', `metadata.${soap.method}`, soap.sessionId, () => handleMetadata(soap, state));
+          return apiCall('soap', `metadata.${soap.method}`, soap.sessionId, () => handleMetadata(soap, state, clock));
         }
         if (path === '/__sandbox/state' && method === 'GET') return jsonReply(200, publicView(state));
         if (path === '/__sandbox/faults') {

@@ -1,0 +1,384 @@
+/**
+ * The renewal sweep's activities: read the inventory configuration, take one org's
+ * inventory (certificates and the references naming them) in ONE activity call, and send
+ * drift alerts. The sweep decides everything else in workflow code from that data.
+ *
+ * Salesforce API calls per `inventoryOrg` (the sandbox org counts them the same way; see
+ * test/renewals/drift.test.ts):
+ *
+ *   2                                listCertificates (Tooling query + listMetadata)
+ *   + 3 + 2·S   when discovering     discoverReferenceTargets: its own certificate list (2),
+ *                                    describeGlobal (1), describe + one query per custom
+ *                                    setting / configured custom object (S of them)
+ *   + per certificate name searched  findReferences: read the certificate (1), one query
+ *     (2 + T + ⌈N/10⌉ + ≤2)          per target field (T), named credentials: list (1) and
+ *                                    read (⌈N/10⌉), owner names (≤2, only when overrides hit)
+ *   + 1 per usable CA-signed cert    read its PEM for notBefore (self-signed ones need none:
+ *                                    Salesforce dates them 1 or 2 years by key size)
+ *
+ * Everything that does not depend on the certificate (the list, discovery, the union of
+ * the integrations' targets) is done once per org, never once per certificate or per
+ * integration. The one term that still grows with the number of certificates is
+ * findReferences: the org port searches references one Unique Name at a time (it matches
+ * the name AND that certificate's label). A port method returning every value held by the
+ * target fields and named credentials in one pass would make it constant (T + 1 + ⌈N/10⌉
+ * + ≤2); until the port has one, the cost is stated here instead of hidden.
+ */
+import { createHash } from 'node:crypto';
+import { log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { parseCertificate } from '../certificates';
+import { isRotationError, RotationError } from '../domain/errors';
+import { parseInventoryConfig, type InventoryConfig } from '../domain/inventory-config';
+import type { ReferenceRecord, ReferenceTarget } from '../domain/rotation';
+import type { CertificateReference, SalesforceOrg } from '../salesforce/org-port';
+import { EmailChannel, type EmailChannelConfig } from '../vendors/email-channel';
+import { isAllowedEndpoint, sendHttpRequest } from '../vendors/http-transport';
+import type { ComposedNotice, WebhookPayload } from '../vendors/notification-message';
+import { describeEndpoint, safeErrorMessage } from '../vendors/redact';
+import type { WebhookChannelConfig } from '../vendors/webhook-channel';
+import type { WorkerConfig } from '../workers/config';
+import type { ActivityDeps } from './rotation-activities';
+
+// ---- the contract the sweep workflow proxies (plain data) ---------------------------------
+
+export interface InventoryCertificate {
+  readonly uniqueName: string;
+  readonly label: string;
+  readonly keySize: number;
+  readonly caSigned: boolean;
+  /** false: a CA-signed certificate still waiting for its chain. */
+  readonly usable: boolean;
+  /** ISO-8601; null while a CA-signed certificate has no chain. */
+  readonly expiresAt: string | null;
+  /** ISO-8601 when known: read from the PEM, or derived from the key size for self-signed ones. */
+  readonly notBefore: string | null;
+  readonly notBeforeSource: 'certificate' | 'key-size' | null;
+}
+
+export interface InventoryReference {
+  /** The certificate name searched for (it may not exist: a dangling reference). */
+  readonly certificate: string;
+  readonly object: string;
+  readonly field: string;
+  readonly recordId: string;
+  readonly scope: ReferenceRecord['scope'];
+  readonly owner: string | null;
+  readonly value: string;
+  /** 'label': the record holds the certificate's label, not its Unique Name. */
+  readonly matchedBy: 'unique-name' | 'label';
+}
+
+export interface OrgInventory {
+  readonly org: string;
+  readonly takenAt: string;
+  readonly certificates: readonly InventoryCertificate[];
+  readonly references: readonly InventoryReference[];
+  /** Names the integrations give exactly that the org does not have (after a sandbox refresh, say). */
+  readonly missing: readonly string[];
+  /** The fields searched: the integrations' targets, plus discovered ones. */
+  readonly targets: readonly ReferenceTarget[];
+}
+
+export type DriftProblem = 'missing-certificate' | 'expired-certificate' | 'unusable-certificate' | 'label-not-unique-name' | 'inventory-failed';
+
+export interface DriftFinding {
+  readonly org: string;
+  readonly problem: DriftProblem;
+  /** The certificate the reference names (or the org's error, for inventory-failed). */
+  readonly certificate: string;
+  /** Absent for inventory-failed. */
+  readonly reference?: Omit<InventoryReference, 'certificate'>;
+  /** Words an operator can act on. */
+  readonly detail: string;
+}
+
+export interface DriftAlertInput {
+  readonly workflowId: string;
+  readonly sweptAt: string;
+  readonly findings: readonly DriftFinding[];
+}
+
+export interface DriftAlertResult {
+  readonly sent: boolean;
+  /** Where it went (described without secrets), or why it was not sent. */
+  readonly detail: string;
+}
+
+export interface InventoryActivities {
+  loadInventory(): Promise<InventoryConfig>;
+  inventoryOrg(input: { org: string }): Promise<OrgInventory>;
+  sendDriftAlert(input: DriftAlertInput): Promise<DriftAlertResult>;
+}
+
+// ---- the alert channel ----------------------------------------------------------------------
+
+export interface DriftAlert {
+  readonly noticeId: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly findings: readonly DriftFinding[];
+}
+
+export interface AlertChannel {
+  describe(): string;
+  send(alert: DriftAlert): Promise<void>;
+}
+
+export interface AlertsConfig {
+  readonly webhook?: WebhookChannelConfig;
+  readonly email?: EmailChannelConfig;
+}
+
+/** A Slack-compatible POST (`text`) with the findings as structured data for automation. */
+class WebhookAlertChannel implements AlertChannel {
+  constructor(private readonly config: WebhookChannelConfig) {
+    if (!isAllowedEndpoint(config.url)) throw new RotationError('CONFIG_INVALID', 'inventory.alerts.webhook.url: must be an https: URL (plain http: only for 127.0.0.1/localhost)');
+  }
+
+  describe(): string {
+    return `webhook ${describeEndpoint(this.config.url)}`;
+  }
+
+  async send(alert: DriftAlert): Promise<void> {
+    const headers = this.config.headers ?? {};
+    const secrets = [this.config.url, ...Object.values(headers)];
+    let status: number;
+    try {
+      const response = await sendHttpRequest({
+        method: 'POST',
+        url: new URL(this.config.url),
+        headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': alert.noticeId },
+        body: JSON.stringify({ text: `${alert.subject}\n\n${alert.text}`, event: 'certrot.inventory.drift', noticeId: alert.noticeId, findings: alert.findings }),
+        timeoutMs: this.config.timeoutMs ?? 15_000,
+        tls: { caPem: this.config.caPem },
+      });
+      status = response.status;
+    } catch (error) {
+      throw new RotationError('NOTIFICATION_FAILED', `Could not reach the ${this.describe()}: ${safeErrorMessage(error, secrets)}.`, { retryable: true });
+    }
+    if (status < 200 || status >= 300) {
+      throw new RotationError('NOTIFICATION_FAILED', `The ${this.describe()} answered HTTP ${status}.`, { retryable: status >= 500 || status === 429 });
+    }
+  }
+}
+
+/** Email through the manual vendor's SMTP channel (same settings, same scrubbing). */
+class EmailAlertChannel implements AlertChannel {
+  private readonly channel: EmailChannel;
+
+  constructor(config: EmailChannelConfig) {
+    this.channel = new EmailChannel(config);
+  }
+
+  describe(): string {
+    return this.channel.describe();
+  }
+
+  async send(alert: DriftAlert): Promise<void> {
+    // The email channel reads only subject, text, attachments, noticeId and a fingerprint
+    // header from a vendor notice; a drift alert has no key, so that header stays empty.
+    const notice: ComposedNotice = {
+      noticeId: alert.noticeId,
+      subject: alert.subject,
+      text: alert.text,
+      attachments: [],
+      webhook: { fingerprint: '' } as WebhookPayload,
+    };
+    try {
+      await this.channel.deliver(notice);
+    } finally {
+      this.channel.close();
+    }
+  }
+}
+
+export function createAlertChannel(config: AlertsConfig | undefined): AlertChannel | null {
+  const channels: AlertChannel[] = [];
+  if (config?.webhook) channels.push(new WebhookAlertChannel(config.webhook));
+  if (config?.email) channels.push(new EmailAlertChannel(config.email));
+  if (channels.length === 0) return null;
+  return {
+    describe: () => channels.map((c) => c.describe()).join(' and '),
+    send: async (alert) => {
+      for (const channel of channels) await channel.send(alert);
+    },
+  };
+}
+
+export interface InventoryDeps {
+  /** null: no automatic renewals configured (the sweep then has nothing to do). */
+  readonly inventory: InventoryConfig | null;
+  readonly alerts: AlertChannel | null;
+}
+
+/**
+ * The inventory part of the worker configuration, checked at start-up: the inventory
+ * itself (again, for what zod alone cannot see: overlapping integrations) and that every
+ * org and vendor it names is configured in this worker.
+ */
+export function inventoryDepsFromConfig(config: WorkerConfig): InventoryDeps {
+  if (!config.inventory) return { inventory: null, alerts: null };
+  const { alerts, ...raw } = config.inventory;
+  const inventory = parseInventoryConfig(raw);
+  const problems: string[] = [];
+  for (const [alias, org] of Object.entries(inventory.orgs)) {
+    if (!config.orgs[alias]) problems.push(`inventory.orgs.${alias}: no org "${alias}" in "orgs"`);
+    org.integrations.forEach((integration, i) => {
+      if (!config.vendors[integration.vendor]) problems.push(`inventory.orgs.${alias}.integrations[${i}].vendor: no vendor "${integration.vendor}" in "vendors"`);
+    });
+  }
+  if (problems.length > 0) throw new RotationError('CONFIG_INVALID', `Worker configuration: ${problems.join('; ')}`);
+  return { inventory, alerts: createAlertChannel(alerts) };
+}
+
+// ---- the activities -------------------------------------------------------------------------
+
+const DAY_MS = 86_400_000;
+
+function toFailure(error: unknown): unknown {
+  if (isRotationError(error)) {
+    return ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: !error.retryable });
+  }
+  return error;
+}
+
+function wrap<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (error) {
+      throw toFailure(error);
+    }
+  };
+}
+
+function targetKey(target: { object: string; field: string }): string {
+  return `${target.object.toLowerCase()}.${target.field.toLowerCase()}`;
+}
+
+/** Alert subject and text: one line per finding, what holds what and what is wrong. */
+export function composeDriftAlert(input: DriftAlertInput): DriftAlert {
+  const orgs = [...new Set(input.findings.map((f) => f.org))];
+  const subject = `[certrot] ${input.findings.length} certificate reference problem(s) in org ${orgs.join(', ')}`;
+  const lines = input.findings.map((f) => `- ${f.org}: ${f.detail}`);
+  const text = [
+    `The renewal sweep ${input.workflowId} at ${input.sweptAt} found settings that name a certificate Salesforce cannot use.`,
+    'Each is an outage waiting for the next call that uses it:',
+    '',
+    ...lines,
+    '',
+    'Put the Unique Name of an existing, usable, unexpired certificate in each (Setup > Certificate and Key Management shows it).',
+  ].join('\n');
+  // Same findings from the same sweep (an activity retry) -> the same id, for receivers that de-duplicate.
+  const noticeId = createHash('sha256').update(JSON.stringify([input.workflowId, input.findings])).digest('hex').slice(0, 32);
+  return { noticeId, subject, text, findings: input.findings };
+}
+
+export function createInventoryActivities(deps: ActivityDeps & InventoryDeps): InventoryActivities {
+  const inventory: InventoryConfig = deps.inventory ?? { orgs: {} };
+
+  function salesforceOf(alias: string): SalesforceOrg {
+    const found = deps.orgs.get(alias);
+    if (!found) {
+      throw new RotationError(
+        'CONFIG_INVALID',
+        `org "${alias}" is in the inventory but not configured in this worker (configured: ${[...deps.orgs.keys()].join(', ') || 'none'}).`,
+      );
+    }
+    return found.org;
+  }
+
+  function loadInventory(): Promise<InventoryConfig> {
+    // Plain data without secrets: the alert channel stays in the worker.
+    return Promise.resolve(inventory);
+  }
+
+  async function inventoryOrg(input: { org: string }): Promise<OrgInventory> {
+    const salesforce = salesforceOf(input.org);
+    const integrations = inventory.orgs[input.org]?.integrations ?? [];
+    const certificates = await salesforce.listCertificates();
+
+    // One set of targets for the whole org: every integration's, plus discovered fields.
+    const targets = new Map<string, ReferenceTarget>();
+    for (const integration of integrations) for (const t of integration.references?.targets ?? []) targets.set(targetKey(t), { ...t });
+    const discover = integrations.some((i) => i.references?.discover ?? (i.references?.targets?.length ?? 0) === 0);
+    if (discover) {
+      const configuredObjects = [...new Set([...targets.values()].filter((t) => t.kind === 'custom-object').map((t) => t.object))];
+      for (const found of await salesforce.discoverReferenceTargets(configuredObjects)) {
+        if (!targets.has(targetKey(found))) targets.set(targetKey(found), { object: found.object, field: found.field, kind: found.kind });
+      }
+    }
+
+    // Every certificate of the org, plus names the integrations give that the org lacks.
+    const listed = new Set(certificates.map((c) => c.uniqueName.toLowerCase()));
+    const missing = [
+      ...new Set(
+        integrations
+          .map((i) => i.certificate)
+          .filter((name): name is string => name !== undefined && !listed.has(name.toLowerCase())),
+      ),
+    ];
+    const references: InventoryReference[] = [];
+    for (const name of [...certificates.map((c) => c.uniqueName), ...missing]) {
+      const found: CertificateReference[] = await salesforce.findReferences(name, [...targets.values()]);
+      for (const r of found) {
+        references.push({
+          certificate: name,
+          object: r.object,
+          field: r.field,
+          recordId: r.recordId,
+          scope: r.scope,
+          owner: r.ownerName,
+          value: r.value,
+          matchedBy: r.matchedBy,
+        });
+      }
+    }
+
+    const result: InventoryCertificate[] = [];
+    for (const c of certificates) {
+      let notBefore: string | null = null;
+      let notBeforeSource: InventoryCertificate['notBeforeSource'] = null;
+      if (c.expiresAt !== null && !c.caSigned) {
+        // Salesforce dates a self-signed certificate by its key size: 2048 -> 1 year, 4096 -> 2.
+        notBefore = new Date(Date.parse(c.expiresAt) - (c.keySize === 4096 ? 730 : 365) * DAY_MS).toISOString();
+        notBeforeSource = 'key-size';
+      } else if (c.expiresAt !== null && c.usable) {
+        const details = await salesforce.getCertificate(c.uniqueName);
+        if (details.certificatePem) {
+          notBefore = parseCertificate(details.certificatePem).notBefore.toISOString();
+          notBeforeSource = 'certificate';
+        }
+      }
+      result.push({
+        uniqueName: c.uniqueName,
+        label: c.label,
+        keySize: c.keySize,
+        caSigned: c.caSigned,
+        usable: c.usable,
+        expiresAt: c.expiresAt,
+        notBefore,
+        notBeforeSource,
+      });
+    }
+    log.info('took the inventory', { org: input.org, certificates: result.length, references: references.length, targets: targets.size, missing: missing.length });
+    return { org: input.org, takenAt: new Date().toISOString(), certificates: result, references, missing, targets: [...targets.values()] };
+  }
+
+  async function sendDriftAlert(input: DriftAlertInput): Promise<DriftAlertResult> {
+    if (input.findings.length === 0) return { sent: false, detail: 'nothing to report' };
+    if (!deps.alerts) {
+      log.warn('certificate reference drift found, but no alert channel is configured (inventory.alerts)', { findings: input.findings.length });
+      return { sent: false, detail: 'no alert channel configured (add inventory.alerts to the worker configuration)' };
+    }
+    await deps.alerts.send(composeDriftAlert(input));
+    return { sent: true, detail: deps.alerts.describe() };
+  }
+
+  return {
+    loadInventory: wrap(loadInventory),
+    inventoryOrg: wrap(inventoryOrg),
+    sendDriftAlert: wrap(sendDriftAlert),
+  };
+}
