@@ -119,6 +119,17 @@ export function approvalCommands(notice: Pick<VendorNotice, 'workflowId' | 'fing
   };
 }
 
+/** The commands that confirm an `activate` notice: the workflow's vendorApplied signal. */
+export function confirmationCommands(notice: Pick<VendorNotice, 'workflowId' | 'fingerprint' | 'cliCommand' | 'temporalNamespace'>): { cli: string; temporal: string } {
+  const cli = notice.cliCommand ?? 'certrot';
+  const id = shellQuote(notice.workflowId ?? '<workflow-id>');
+  const namespace = notice.temporalNamespace ? ` --namespace ${shellQuote(notice.temporalNamespace)}` : '';
+  return {
+    cli: `${cli} vendor-applied --workflow-id ${id} --fingerprint ${notice.fingerprint} --by <you>`,
+    temporal: `temporal workflow signal${namespace} --workflow-id ${id} --name vendorApplied --input ${shellQuote(JSON.stringify({ fingerprint: notice.fingerprint, by: '<you>' }))}`,
+  };
+}
+
 function bodyLines(notice: VendorNotice, commands: ApprovalCommands | null): string[] {
   const facts = [
     `Vendor:       ${notice.vendorName}`,
@@ -171,7 +182,14 @@ function bodyLines(notice: VendorNotice, commands: ApprovalCommands | null): str
         '',
         ...facts,
         '',
-        'Tell the rotation operator as soon as it is done (reply to this message); the rotation records your confirmation and then verifies with a signed test call.',
+        ...(notice.kind === 'activate' && notice.workflowId
+          ? [
+              'As soon as it is done, confirm it (the rotation waits for this, then verifies with a signed test call):',
+              `  ${confirmationCommands(notice).cli}`,
+              '  or, with the Temporal CLI:',
+              `  ${confirmationCommands(notice).temporal}`,
+            ]
+          : ['Tell the rotation operator as soon as it is done (reply to this message); the rotation records your confirmation and then verifies with a signed test call.']),
       ];
     case 'retire':
       return [

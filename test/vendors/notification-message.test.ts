@@ -80,4 +80,11 @@ describe('vendor notice composition', () => {
     assert.match(notice.text, /replace the current key with this one in a single step/);
     assert.equal(notice.webhook.replace, true);
   });
+
+  it('an activation tells the team the exact command that confirms it (the vendorApplied signal)', () => {
+    const notice = composeVendorNotice({ ...stage, kind: 'activate', certificatePem: undefined });
+    assert.ok(stage.workflowId);
+    assert.ok(notice.text.includes(`certrot vendor-applied --workflow-id ${stage.workflowId} --fingerprint ${stage.fingerprint} --by <you>`), notice.text);
+    assert.match(notice.text, /temporal workflow signal --workflow-id .* --name vendorApplied --input '\{"fingerprint":"[0-9A-F:]+","by":"<you>"\}'/);
+  });
 });

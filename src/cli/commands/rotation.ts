@@ -24,6 +24,7 @@ import {
   rescheduleUpdate,
   rollbackSignal,
   statusQuery,
+  vendorAppliedSignal,
 } from '../../workflows/messages';
 import { formatStatus } from '../format-status';
 import { addClientOptions, withClient, type ClientFlags } from '../temporal-client';
@@ -235,6 +236,21 @@ export function registerRotationCommands(program: Command): void {
     .action(async (flags: TargetFlags & { approver: string; reason: string }) => {
       await withClient(flags, (client) =>
         sendSignalAndConfirm(client, workflowIdOf(flags), (h) => h.signal(rejectSignal, { approver: flags.approver, reason: flags.reason }), 'reject'),
+      );
+    });
+
+  addTargetOptions(program.command('vendor-applied'))
+    .description('(provisioning team of a vendor without an API) confirm the new key is now trusted')
+    .requiredOption('--fingerprint <sha256>', 'SPKI SHA-256 fingerprint of the key you activated')
+    .option('--by <name>', 'who confirms')
+    .action(async (flags: TargetFlags & { fingerprint: string; by?: string }) => {
+      await withClient(flags, (client) =>
+        sendSignalAndConfirm(
+          client,
+          workflowIdOf(flags),
+          (h) => h.signal(vendorAppliedSignal, { fingerprint: flags.fingerprint, ...(flags.by ? { by: flags.by } : {}) }),
+          'vendorApplied',
+        ),
       );
     });
 

@@ -1,0 +1,50 @@
+/**
+ * Every recorded rotation history must replay against the current workflow code: a change
+ * to a released workflow that is not guarded by `patched()` fails here. New histories are
+ * recorded with `npx tsx scripts/record-rotation-history.ts <label>`; old ones are kept.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { temporal } from '@temporalio/proto';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { buildWorkflowBundle } from '../../src/workers/workflow-bundle';
+
+const folder = join(__dirname, 'histories');
+const histories = readdirSync(folder).filter((file) => file.endsWith('.history.pb')).sort();
+
+function load(file: string): temporal.api.history.v1.History {
+  return temporal.api.history.v1.History.decode(readFileSync(join(folder, file)));
+}
+
+describe('replay of recorded rotation histories', () => {
+  let code = '';
+  before(async () => {
+    try {
+      Runtime.install({ logger: new DefaultLogger('ERROR') });
+    } catch {
+      // installed already in this process
+    }
+    code = (await buildWorkflowBundle()).code;
+  });
+
+  it('has recorded histories to replay', () => {
+    assert.ok(histories.length > 0, `no *.history.pb files in ${folder}`);
+  });
+
+  for (const file of histories) {
+    it(`replays ${file} with the current workflow code`, async () => {
+      await Worker.runReplayHistory({ workflowBundle: { code }, replayName: file }, load(file));
+    });
+  }
+
+  it('fails the replay when the workflow changes incompatibly', async () => {
+    const reordered = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/reordered-workflow'), logger: new DefaultLogger('ERROR') });
+    await assert.rejects(
+      Worker.runReplayHistory({ workflowBundle: { code: reordered.code }, replayName: 'reordered' }, load(histories[0]!)),
+      (error: unknown) => error instanceof DeterminismViolationError,
+    );
+  });
+});
