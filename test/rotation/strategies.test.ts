@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createCertificateAuthority, parseCertificateChain, verifyChain } from '../../src/certificates';
 import type { RotationStatus } from '../../src/domain/rotation';
+import { createAdapters } from '../../src/workers/adapters';
+import { parseWorkerConfig } from '../../src/workers/config';
 import { DEMO_CERTIFICATE, WORLD_ORGS } from '../../src/sandbox/world';
 import { approveUpdate, vendorAppliedSignal } from '../../src/workflows/messages';
 import { startSmtpCapture, type SmtpCapture } from '../vendors/vendor-test-kit';
@@ -99,5 +104,24 @@ describe('rotation strategies', () => {
     assert.ok(status.vendorAppliedAt);
     assert.ok(status.verification?.checks.some((c) => c.name === 'vendor-key' && c.passed));
     assert.ok(smtp.messages.length > mailBefore + 1, 'the team was also asked to activate the key');
+  });
+
+  it('CA-signed: Salesforce makes the CSR, the configured CA signs it, the chain is uploaded, then the rotation completes', async () => {
+    const world = await harness.world();
+    const ca = await createCertificateAuthority({ commonName: 'certrot test issuing CA', validityDays: 400 });
+    await writeFile(join(world.dir, 'ca.pem'), ca.certificatePem);
+    await writeFile(join(world.dir, 'ca-key.pem'), ca.privateKeyPem, { mode: 0o600 });
+    const config = parseWorkerConfig({ ...world.config, ca: { certificateFile: 'ca.pem', privateKeyFile: 'ca-key.pem', validityDays: 365 } }, {}, world.dir);
+    const { taskQueue } = await harness.worker(world, createAdapters(config));
+    const handle = await harness.start(taskQueue, { org: WORLD_ORGS.singleKey.alias, certificate: DEMO_CERTIFICATE, vendor: 'acme', caSigned: true });
+    const waiting = await waitForPhase(handle, 'awaiting-approval');
+    const issued = parseCertificateChain(waiting.newCertificate!.certificatePem);
+    assert.equal(issued[0]?.issuer, 'CN=certrot test issuing CA', 'the new certificate was issued by the configured CA');
+    verifyChain({ chainPem: waiting.newCertificate!.certificatePem, trustAnchorPems: [ca.certificatePem] });
+    assert.equal(waiting.newCertificate!.caSigned, true);
+    await handle.executeUpdate(approveUpdate, { args: [{ approver: 'vendor-team', fingerprint: waiting.newCertificate!.spkiFingerprint }] });
+    const status = (await handle.result()) as RotationStatus;
+    assert.equal(status.outcome, 'completed', status.reason ?? status.errors.join('; '));
+    assert.ok(status.verification?.passed);
   });
 });
