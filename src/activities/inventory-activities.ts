@@ -10,19 +10,14 @@
  *   + 3 + 2·S   when discovering     discoverReferenceTargets: its own certificate list (2),
  *                                    describeGlobal (1), describe + one query per custom
  *                                    setting / configured custom object (S of them)
- *   + per certificate name searched  findReferences: read the certificate (1), one query
- *     (2 + T + ⌈N/10⌉ + ≤2)          per target field (T), named credentials: list (1) and
- *                                    read (⌈N/10⌉), owner names (≤2, only when overrides hit)
+ *   + T + 1 + ⌈N/10⌉ + ≤2             findReferencesToAny, for every certificate at once: one
+ *                                    query per target field (T; per 100 names), named
+ *                                    credentials: list (1) and read (⌈N/10⌉), owner names (≤2)
  *   + 1 per usable CA-signed cert    read its PEM for notBefore (self-signed ones need none:
  *                                    Salesforce dates them 1 or 2 years by key size)
  *
- * Everything that does not depend on the certificate (the list, discovery, the union of
- * the integrations' targets) is done once per org, never once per certificate or per
- * integration. The one term that still grows with the number of certificates is
- * findReferences: the org port searches references one Unique Name at a time (it matches
- * the name AND that certificate's label). A port method returning every value held by the
- * target fields and named credentials in one pass would make it constant (T + 1 + ⌈N/10⌉
- * + ≤2); until the port has one, the cost is stated here instead of hidden.
+ * Nothing is done once per certificate except reading a CA-signed certificate's PEM; the
+ * list, discovery and the reference search are done once per org.
  */
 import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
@@ -31,7 +26,7 @@ import { parseCertificate } from '../certificates';
 import { isRotationError, RotationError } from '../domain/errors';
 import { parseInventoryConfig, type InventoryConfig } from '../domain/inventory-config';
 import type { ReferenceRecord, ReferenceTarget } from '../domain/rotation';
-import type { CertificateReference, SalesforceOrg } from '../salesforce/org-port';
+import type { SalesforceOrg } from '../salesforce/org-port';
 import { EmailChannel, type EmailChannelConfig } from '../vendors/email-channel';
 import { isAllowedEndpoint, sendHttpRequest } from '../vendors/http-transport';
 import type { ComposedNotice, WebhookPayload } from '../vendors/notification-message';
@@ -319,22 +314,18 @@ export function createInventoryActivities(deps: ActivityDeps & InventoryDeps): I
           .filter((name): name is string => name !== undefined && !listed.has(name.toLowerCase())),
       ),
     ];
-    const references: InventoryReference[] = [];
-    for (const name of [...certificates.map((c) => c.uniqueName), ...missing]) {
-      const found: CertificateReference[] = await salesforce.findReferences(name, [...targets.values()]);
-      for (const r of found) {
-        references.push({
-          certificate: name,
-          object: r.object,
-          field: r.field,
-          recordId: r.recordId,
-          scope: r.scope,
-          owner: r.ownerName,
-          value: r.value,
-          matchedBy: r.matchedBy,
-        });
-      }
-    }
+    // One search for every certificate at once: the cost does not grow with their number.
+    const wanted = [...certificates.map((c) => ({ uniqueName: c.uniqueName, label: c.label })), ...missing.map((uniqueName) => ({ uniqueName, label: null }))];
+    const references: InventoryReference[] = (await salesforce.findReferencesToAny(wanted, [...targets.values()])).map((r) => ({
+      certificate: r.certificate,
+      object: r.object,
+      field: r.field,
+      recordId: r.recordId,
+      scope: r.scope,
+      owner: r.ownerName,
+      value: r.value,
+      matchedBy: r.matchedBy,
+    }));
 
     const result: InventoryCertificate[] = [];
     for (const c of certificates) {

@@ -29,10 +29,12 @@ import type {
   ApiUsage,
   CalloutResult,
   CertificateDetails,
+  CertificateNames,
   CertificateReference,
   CertificateSummary,
   CreateCertificateInput,
   DiscoveredTarget,
+  NamedReference,
   ReferenceChange,
   ReferenceConflict,
   ReferenceScope,
@@ -68,6 +70,8 @@ export interface JsforceOrgOptions {
   retry?: Partial<RetryPolicy>;
 }
 
+/** Names per SOQL `IN (...)` list, to keep queries well under the SOQL length limit. */
+const SOQL_IN_BATCH = 100;
 /** Metadata readMetadata accepts at most 10 names per call. */
 const READ_BATCH = 10;
 const MAX_LABEL_LENGTH = 64;
@@ -353,7 +357,7 @@ export class JsforceOrg implements SalesforceOrg {
     if (outcome === 'deleted') return;
     if (outcome === 'missing') throw await this.notFound(name);
     if (outcome.hasStatus('DEPENDENCY_EXISTS', 'CANNOT_DELETE_MANAGED_OBJECT') || outcome.mentions(/in use|referenced|used by/i)) {
-      const users = await this.namedCredentialsUsing(name, null);
+      const users = await this.namedCredentialsUsing([{ uniqueName: name, label: null }]);
       const who = users.length > 0 ? ` Named credentials using it: ${users.map((u) => u.recordId).join(', ')}.` : '';
       throw new RotationError('CERT_IN_USE', `Certificate ${name} is still in use and was not deleted (${redact(outcome.message)}).${who} Switch those to another certificate first.`, {
         details: { uniqueName: name, usedBy: users.map((u) => u.recordId).join(',') || outcome.message },
@@ -372,22 +376,23 @@ export class JsforceOrg implements SalesforceOrg {
     }
   }
 
-  private async namedCredentialsUsing(uniqueName: string, label: string | null): Promise<CertificateReference[]> {
+  private async namedCredentialsUsing(wanted: readonly CertificateNames[]): Promise<NamedReference[]> {
     return this.call('reading named credentials', async (conn) => {
       const listed = parseWire(filePropertiesSchema.array(), await conn.metadata.list([{ type: 'NamedCredential' }]), 'listMetadata(NamedCredential)');
       const names = listed.map((p) => p.fullName);
-      const refs: CertificateReference[] = [];
+      const refs: NamedReference[] = [];
       for (let i = 0; i < names.length; i += READ_BATCH) {
         const raw: unknown = await conn.metadata.read('NamedCredential', names.slice(i, i + READ_BATCH));
         for (const nc of parseWire(namedCredentialMetadataSchema.array(), raw, 'readMetadata(NamedCredential)')) {
-          const matchedBy = matchOf(nc.certificate ?? null, uniqueName, label);
-          if (!nc.fullName || !matchedBy || !nc.certificate) continue;
+          const hit = matchAny(nc.certificate ?? null, wanted);
+          if (!nc.fullName || !hit || !nc.certificate) continue;
           refs.push({
+            certificate: hit.certificate,
             object: 'NamedCredential',
             field: 'certificate',
             recordId: nc.fullName,
             value: nc.certificate,
-            matchedBy,
+            matchedBy: hit.matchedBy,
             scope: 'named-credential',
             setupOwnerId: null,
             ownerName: nc.label ?? nc.fullName,
@@ -400,39 +405,53 @@ export class JsforceOrg implements SalesforceOrg {
 
   async findReferences(uniqueName: string, targets: ReferenceTarget[]): Promise<CertificateReference[]> {
     const name = await this.requireUniqueName(uniqueName);
-    targets.forEach((t) => this.requireTarget(t));
     // The certificate may already be gone (e.g. after a sandbox refresh): search by name then.
     const record = await this.call(`reading certificate ${name}`, (conn) => this.readCertificateRecord(conn, name));
     const label = record?.masterLabel && record.masterLabel !== name ? record.masterLabel : null;
-    const wanted = [name, ...(label ? [label] : [])].map(soqlString).join(', ');
+    const found = await this.searchReferences([{ uniqueName: name, label }], targets);
+    return found.map(({ certificate: _certificate, ...reference }) => reference);
+  }
 
-    const refs: CertificateReference[] = [];
+  async findReferencesToAny(certificates: CertificateNames[], targets: ReferenceTarget[]): Promise<NamedReference[]> {
+    const wanted = certificates.map((c) => ({ uniqueName: c.uniqueName, label: c.label && c.label !== c.uniqueName ? c.label : null }));
+    return wanted.length === 0 ? [] : this.searchReferences(wanted, targets);
+  }
+
+  /** One query per target field (per 100 names) and one named-credential read, for any number of certificates. */
+  private async searchReferences(wanted: readonly CertificateNames[], targets: ReferenceTarget[]): Promise<NamedReference[]> {
+    targets.forEach((t) => this.requireTarget(t));
+    const values = [...new Set(wanted.flatMap((w) => [w.uniqueName, ...(w.label ? [w.label] : [])]))];
+    const refs: NamedReference[] = [];
     for (const target of targets) {
       const hierarchy = target.kind === 'hierarchy-setting';
       const fields = hierarchy ? `Id, SetupOwnerId, ${target.field}` : `Id, Name, ${target.field}`;
-      const rows = await this.call(`searching ${target.object}.${target.field}`, (conn) =>
-        this.queryRows(conn, `SELECT ${fields} FROM ${target.object} WHERE ${target.field} IN (${wanted})`),
-      );
-      for (const row of rows) {
-        const value = stringField(row, target.field);
-        const matchedBy = matchOf(value, name, label);
-        const id = stringField(row, 'Id');
-        if (!value || !matchedBy || !id) continue;
-        const setupOwnerId = hierarchy ? stringField(row, 'SetupOwnerId') : null;
-        refs.push({
-          object: target.object,
-          field: target.field,
-          recordId: id,
-          value,
-          matchedBy,
-          scope: hierarchy ? scopeOf(setupOwnerId) : 'record',
-          setupOwnerId,
-          ownerName: hierarchy ? null : stringField(row, 'Name'),
-        });
+      for (let i = 0; i < values.length; i += SOQL_IN_BATCH) {
+        const inList = values.slice(i, i + SOQL_IN_BATCH).map(soqlString).join(', ');
+        const rows = await this.call(`searching ${target.object}.${target.field}`, (conn) =>
+          this.queryRows(conn, `SELECT ${fields} FROM ${target.object} WHERE ${target.field} IN (${inList})`),
+        );
+        for (const row of rows) {
+          const value = stringField(row, target.field);
+          const hit = matchAny(value, wanted);
+          const id = stringField(row, 'Id');
+          if (!value || !hit || !id) continue;
+          const setupOwnerId = hierarchy ? stringField(row, 'SetupOwnerId') : null;
+          refs.push({
+            certificate: hit.certificate,
+            object: target.object,
+            field: target.field,
+            recordId: id,
+            value,
+            matchedBy: hit.matchedBy,
+            scope: hierarchy ? scopeOf(setupOwnerId) : 'record',
+            setupOwnerId,
+            ownerName: hierarchy ? null : stringField(row, 'Name'),
+          });
+        }
       }
     }
     await this.nameOwners(refs);
-    return [...refs, ...(await this.namedCredentialsUsing(name, label))];
+    return [...refs, ...(await this.namedCredentialsUsing(wanted))];
   }
 
   /** Fills ownerName for hierarchy records: the profile name or the username. */
@@ -617,6 +636,13 @@ export class JsforceOrg implements SalesforceOrg {
     const { Max: max, Remaining: remaining } = limits.DailyApiRequests;
     return { max, remaining, used: max - remaining };
   }
+}
+
+/** The certificate a stored value names, by Unique Name first, then by label. */
+function matchAny(value: string | null, wanted: readonly CertificateNames[]): { certificate: string; matchedBy: 'unique-name' | 'label' } | null {
+  for (const w of wanted) if (matchOf(value, w.uniqueName, null) === 'unique-name') return { certificate: w.uniqueName, matchedBy: 'unique-name' };
+  for (const w of wanted) if (matchOf(value, w.uniqueName, w.label) === 'label') return { certificate: w.uniqueName, matchedBy: 'label' };
+  return null;
 }
 
 function matchOf(value: string | null, uniqueName: string, label: string | null): 'unique-name' | 'label' | null {

@@ -77,6 +77,17 @@ export interface CertificateReference {
   ownerName: string | null;
 }
 
+/** A certificate as a reference may name it: its Unique Name, or (wrongly) its label. */
+export interface CertificateNames {
+  uniqueName: string;
+  label: string | null;
+}
+
+export interface NamedReference extends CertificateReference {
+  /** The Unique Name of the certificate this reference names. */
+  certificate: string;
+}
+
 export interface DiscoveredTarget extends ReferenceTarget {
   /** Distinct certificate names (Unique Names or labels) seen in this field. */
   valuesSeen: string[];
@@ -134,6 +145,13 @@ export interface SalesforceOrg {
 
   /** Every record in `targets` and every named credential naming the certificate. */
   findReferences(uniqueName: string, targets: ReferenceTarget[]): Promise<CertificateReference[]>;
+
+  /**
+   * The same search for many certificates at once (an inventory): one query per target
+   * field and one named-credential read, however many certificates are named. Labels are
+   * given, not looked up. Each reference says which certificate it names.
+   */
+  findReferencesToAny(certificates: CertificateNames[], targets: ReferenceTarget[]): Promise<NamedReference[]>;
 
   /**
    * Text fields of every custom setting (and of the configured custom objects) that hold

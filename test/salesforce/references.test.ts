@@ -47,6 +47,25 @@ describe('jsforce adapter: references', () => {
     assert.ok(refs.filter((r) => r.scope !== 'named-credential').every((r) => /^[A-Za-z0-9]{18}$/.test(r.recordId)));
   });
 
+  it('searches many certificates in one pass, saying which certificate each reference names', async () => {
+    const single = await org.findReferences('Vendor_Signing', TARGETS);
+    const batch = await org.findReferencesToAny(
+      [
+        { uniqueName: 'Vendor_Signing', label: 'Vendor Signing' },
+        { uniqueName: 'Partner_Signing', label: 'Partner Signing' },
+        { uniqueName: 'Gone_After_Refresh', label: null },
+      ],
+      TARGETS,
+    );
+    assert.deepEqual(
+      batch.filter((r) => r.certificate === 'Vendor_Signing').map(({ certificate: _c, ...r }) => r),
+      single,
+    );
+    assert.ok(batch.some((r) => r.certificate === 'Partner_Signing' && r.object === 'Integration_Credential__c'));
+    assert.ok(!batch.some((r) => r.certificate === 'Gone_After_Refresh'));
+    assert.deepEqual(await org.findReferencesToAny([], TARGETS), []);
+  });
+
   it('discovers a custom setting nobody configured that names a certificate', async () => {
     const found = await org.discoverReferenceTargets(['Integration_Credential__c']);
     const unconfigured = found.find((t) => t.object === 'csutil__Configurator_Options__c');
