@@ -73,8 +73,6 @@ export const workerConfigSchema = z
     inventory: inventoryConfigSchema
       .extend({ alerts: z.object({ webhook: webhookChannelConfigSchema.optional(), email: emailChannelConfigSchema.optional() }).strict().optional() })
       .optional(),
-    /** Prometheus endpoint of the SDK runtime, e.g. "127.0.0.1:9464". */
-    metricsAddress: z.string().min(1).optional(),
   })
   .strict();
 
