@@ -21,9 +21,9 @@
  */
 import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { asActivity } from './failures';
 import { parseCertificate } from '../certificates';
-import { isRotationError, RotationError } from '../domain/errors';
+import { RotationError } from '../domain/errors';
 import { parseInventoryConfig, type InventoryConfig } from '../domain/inventory-config';
 import type { ReferenceRecord, ReferenceTarget } from '../domain/rotation';
 import type { SalesforceOrg } from '../salesforce/org-port';
@@ -231,22 +231,6 @@ export function inventoryDepsFromConfig(config: WorkerConfig): InventoryDeps {
 
 const DAY_MS = 86_400_000;
 
-function toFailure(error: unknown): unknown {
-  if (isRotationError(error)) {
-    return ApplicationFailure.create({ type: error.code, message: error.message, nonRetryable: !error.retryable });
-  }
-  return error;
-}
-
-function wrap<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return async (...args: A) => {
-    try {
-      return await fn(...args);
-    } catch (error) {
-      throw toFailure(error);
-    }
-  };
-}
 
 function targetKey(target: { object: string; field: string }): string {
   return `${target.object.toLowerCase()}.${target.field.toLowerCase()}`;
@@ -368,8 +352,8 @@ export function createInventoryActivities(deps: ActivityDeps & InventoryDeps): I
   }
 
   return {
-    loadInventory: wrap(loadInventory),
-    inventoryOrg: wrap(inventoryOrg),
-    sendDriftAlert: wrap(sendDriftAlert),
+    loadInventory: asActivity(loadInventory),
+    inventoryOrg: asActivity(inventoryOrg),
+    sendDriftAlert: asActivity(sendDriftAlert),
   };
 }

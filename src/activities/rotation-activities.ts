@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { log } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { asActivity } from './failures';
 import { verifyRsaSha256 } from '../certificates';
 import type { CertificateAuthority } from '../certificate-authorities/certificate-authority';
 import type {
@@ -54,28 +54,6 @@ export interface ActivityDeps {
   readonly nonce?: () => string;
 }
 
-/** Converts RotationErrors into failures the workflow can read by code. */
-function toFailure(error: unknown): unknown {
-  if (isRotationError(error)) {
-    return ApplicationFailure.create({
-      type: error.code,
-      message: error.message,
-      nonRetryable: !error.retryable,
-      details: Object.keys(error.details).length > 0 ? [error.details] : undefined,
-    });
-  }
-  return error;
-}
-
-function wrap<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return async (...args: A) => {
-    try {
-      return await fn(...args);
-    } catch (error) {
-      throw toFailure(error);
-    }
-  };
-}
 
 function summaryOf(details: CertificateDetails): CertificateSummary {
   if (details.certificatePem === null || details.fingerprintSha256 === null) {
@@ -347,16 +325,16 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
   }
 
   return {
-    preflight: wrap(preflight),
-    backUpCertificate: wrap(backUpCertificate),
-    generateCertificate: wrap(generateCertificate),
-    deleteCertificate: wrap(deleteCertificate),
-    shareKey: wrap(shareKey),
-    withdrawKey: wrap(withdrawKey),
-    activateVendorKey: wrap(activateVendorKey),
-    retireVendorKey: wrap(retireVendorKey),
-    restoreVendorKey: wrap(restoreVendorKey),
-    switchReferences: wrap(switchReferences),
-    verifyRotation: wrap(verifyRotation),
+    preflight: asActivity(preflight),
+    backUpCertificate: asActivity(backUpCertificate),
+    generateCertificate: asActivity(generateCertificate),
+    deleteCertificate: asActivity(deleteCertificate),
+    shareKey: asActivity(shareKey),
+    withdrawKey: asActivity(withdrawKey),
+    activateVendorKey: asActivity(activateVendorKey),
+    retireVendorKey: asActivity(retireVendorKey),
+    restoreVendorKey: asActivity(restoreVendorKey),
+    switchReferences: asActivity(switchReferences),
+    verifyRotation: asActivity(verifyRotation),
   };
 }
