@@ -1,31 +1,34 @@
 /**
- * SHA-256 fingerprints as people paste them: any case, with or without colons, with or
- * without a "sha256:" prefix. Canonical form: uppercase hex pairs joined by colons, as
+ * SHA-256 fingerprints as people paste them. The one implementation: the certificate
+ * toolkit re-exports it. Canonical form: uppercase hex pairs joined by colons, as
  * `openssl x509 -fingerprint -sha256` prints them. Workflow-safe (string work only).
  */
 import { RotationError } from './errors';
 
-export function normalizeFingerprint(value: string, field = 'fingerprint'): string {
-  const hex = value
-    .trim()
-    .replace(/^sha-?256[:/=]?\s*/i, '')
-    .replace(/[:\s-]/g, '')
-    .toUpperCase();
-  if (!/^[0-9A-F]{64}$/.test(hex)) {
+/**
+ * The canonical form of a SHA-256 fingerprint given in any case, with or without colons,
+ * spaces or dashes, with or without a `sha256:` prefix; openssl's `sha256 Fingerprint=...`
+ * line too. `field` names the input in the error, e.g. "fingerprint".
+ */
+export function normalizeFingerprint(value: string, field?: string): string {
+  const raw = typeof value === 'string' ? value.trim() : '';
+  const hex = raw.replace(/^sha-?256(\s+fingerprint)?\s*[:=/]?\s*/i, '').replace(/[:\s-]/g, '');
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) {
+    const shown = raw.length > 80 ? `${raw.slice(0, 80)}...` : raw;
     throw new RotationError(
       'INVALID_INPUT',
-      `${field}: "${value}" is not a SHA-256 fingerprint (64 hex digits, colons optional), e.g. the value certrot sent with the public key.`,
+      `${field ? `${field}: ` : ''}"${shown}" is not a SHA-256 fingerprint: expected 32 bytes of hex (64 hex digits, colons optional) ` +
+        `but found ${hex.length} characters${/^[0-9a-fA-F]*$/.test(hex) ? '' : ' including non-hex ones'}. ` +
+        'Copy it from the notice certrot sent, or from "openssl x509 -noout -fingerprint -sha256".',
+      { details: { length: hex.length } },
     );
   }
-  return hex.match(/../g)!.join(':');
+  return (hex.toUpperCase().match(/../g) ?? []).join(':');
 }
 
+/** Whether two fingerprints name the same bytes; throws INVALID_INPUT if either is not a fingerprint. */
 export function fingerprintsEqual(a: string, b: string): boolean {
-  try {
-    return normalizeFingerprint(a) === normalizeFingerprint(b);
-  } catch {
-    return false;
-  }
+  return normalizeFingerprint(a) === normalizeFingerprint(b);
 }
 
 /** The first and last bytes, enough for a person to compare by eye. */

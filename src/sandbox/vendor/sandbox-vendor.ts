@@ -103,7 +103,7 @@ export class SandboxVendor {
     this.registry = new SandboxKeyRegistry(this.clock);
     this.faults = new FaultInjector(options.faults ?? [], options.random ?? Math.random);
     this.idempotency = new IdempotencyStore(options.idempotencyTtlMs, () => this.clock().getTime());
-    this.apiClientFingerprints = options.apiClientFingerprints ? new Set(options.apiClientFingerprints.map(normalizeFingerprint)) : undefined;
+    this.apiClientFingerprints = options.apiClientFingerprints ? new Set(options.apiClientFingerprints.map((fingerprint) => normalizeFingerprint(fingerprint))) : undefined;
     for (const org of options.fixture?.orgs ?? []) {
       this.registry.putOrg(org.orgId, org.mode);
       for (const key of org.keys) this.registry.seedKey(org.orgId, key.certificatePem, key.state);
