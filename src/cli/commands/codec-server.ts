@@ -9,6 +9,7 @@ import { RotationError } from '../../domain/errors';
 import { startCodecServer } from '../../codec/codec-server';
 import { loadKeyRing } from '../../codec/encryption-codec';
 import { parsePort } from './dev-server';
+import { untilStopSignal } from '../stop-signal';
 
 export const TOKEN_VARIABLE = 'CERTROT_CODEC_TOKEN';
 
@@ -30,16 +31,7 @@ export function registerCodecServerCommand(parent: Command): void {
       console.log(`Keys: ${keyRing.keys.map((k) => k.id).join(', ')} (new payloads use ${keyRing.current}); browser origin: ${options.uiOrigin}`);
       console.log(`CLI: temporal workflow show --codec-endpoint ${server.url} --codec-auth "Bearer $${TOKEN_VARIABLE}" ...`);
       console.log('Press Ctrl+C to stop.');
-      const signal = await new Promise<NodeJS.Signals>((resolve) => {
-        const stop = (received: NodeJS.Signals): void => {
-          // A second Ctrl+C while closing falls through to node's default: exit at once.
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve(received);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      const signal = await untilStopSignal();
       console.error(`${signal}: stopping the codec server`);
       await server.close();
     });

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createSandboxOrg } from '../../sandbox/salesforce';
 import { parsePort } from './dev-server';
+import { untilStopSignal } from '../stop-signal';
 
 interface SandboxOrgCommandOptions {
   fixture: string;
@@ -52,15 +53,7 @@ export function registerSandboxOrgCommand(parent: Command): void {
       }
       console.log(`State: ${running.url}/__sandbox/state   Faults: POST ${running.url}/__sandbox/faults`);
       console.log('Press Ctrl+C to stop.');
-      await new Promise<void>((resolveStop) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolveStop();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopSignal();
       if (options.save) {
         await running.save(resolve(options.save));
         console.log(`Org state saved to ${resolve(options.save)}`);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { loadSandboxVendorFixture, SandboxVendor } from '../../sandbox/vendor';
 import { loadOrCreateTestCa } from '../../sandbox/test-ca';
 import { parsePort } from './dev-server';
+import { untilStopSignal } from '../stop-signal';
 
 interface SandboxVendorCommandOptions {
   port: number;
@@ -41,15 +42,7 @@ export function registerSandboxVendorCommand(parent: Command): void {
       console.log(token ? 'Auth: bearer token required' : 'Auth: none');
       console.log(`State: ${running.url}/__sandbox/state   Faults: POST ${running.url}/__sandbox/faults`);
       console.log('Press Ctrl+C to stop.');
-      await new Promise<void>((resolveStop) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolveStop();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopSignal();
       await running.close();
       console.log('Sandbox vendor stopped.');
     });
