@@ -22,6 +22,7 @@
 import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import { asActivity } from './failures';
+import { recordCertificateExpiry } from './metrics';
 import { parseCertificate } from '../certificates';
 import { RotationError } from '../domain/errors';
 import { parseInventoryConfig, type InventoryConfig } from '../domain/inventory-config';
@@ -312,6 +313,7 @@ export function createInventoryActivities(deps: ActivityDeps & InventoryDeps): I
     }));
 
     const result: InventoryCertificate[] = [];
+    const observedAt = deps.clock?.() ?? new Date();
     for (const c of certificates) {
       let notBefore: string | null = null;
       let notBeforeSource: InventoryCertificate['notBeforeSource'] = null;
@@ -326,6 +328,7 @@ export function createInventoryActivities(deps: ActivityDeps & InventoryDeps): I
           notBeforeSource = 'certificate';
         }
       }
+      recordCertificateExpiry(deps.metrics, input.org, c.uniqueName, c.expiresAt, observedAt);
       result.push({
         uniqueName: c.uniqueName,
         label: c.label,

@@ -9,7 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { log } from '@temporalio/activity';
+import type { MetricMeter } from '@temporalio/common';
 import { asActivity } from './failures';
+import { recordCertificateExpiry } from './metrics';
 import { verifyRsaSha256 } from '../certificates';
 import type { CertificateAuthority } from '../certificate-authorities/certificate-authority';
 import type {
@@ -52,6 +54,8 @@ export interface ActivityDeps {
   readonly clock?: () => Date;
   /** Fresh verification nonces; random by default. */
   readonly nonce?: () => string;
+  /** The worker's metric meter for product gauges (see ./metrics.ts); none = not recorded. */
+  readonly metrics?: MetricMeter;
 }
 
 
@@ -118,6 +122,7 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
     const salesforce = org(input.org).org;
     const details = await salesforce.getCertificate(input.certificate);
     const certificate = summaryOf(details);
+    recordCertificateExpiry(deps.metrics, input.org, certificate.uniqueName, certificate.expiresAt, clock());
     const targets: ReferenceTarget[] = [...input.targets];
     if (input.discover) {
       const configuredObjects = [...new Set(input.targets.filter((t) => t.kind === 'custom-object').map((t) => t.object))];
@@ -160,7 +165,9 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
       const chain = await deps.ca.signCsr(details.csrPem);
       details = await salesforce.uploadSignedChain(input.uniqueName, chain);
     }
-    return summaryOf(details);
+    const created = summaryOf(details);
+    recordCertificateExpiry(deps.metrics, input.org, created.uniqueName, created.expiresAt, clock());
+    return created;
   }
 
   async function deleteCertificate(input: DeleteCertificateInput): Promise<{ deleted: boolean }> {

@@ -69,6 +69,17 @@ export const workerConfigSchema = z
     orgs: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'org aliases use letters, digits, - and _'), orgSchema),
     vendors: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'vendor ids use letters, digits, - and _'), vendorSchema),
     ca: caSchema.optional(),
+    /** Prometheus endpoint for the SDK runtime's metrics and certrot's product metrics. */
+    metrics: z
+      .object({
+        prometheus: z
+          .object({
+            bindAddress: z.string().regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, 'host:port to listen on, such as "0.0.0.0:9464"'),
+          })
+          .strict(),
+      })
+      .strict()
+      .optional(),
     /** Automatic renewals: which certificates the sweep renews, and where drift alerts go. */
     inventory: inventoryConfigSchema
       .extend({ alerts: z.object({ webhook: webhookChannelConfigSchema.optional(), email: emailChannelConfigSchema.optional() }).strict().optional() })
@@ -130,6 +141,15 @@ export function parseWorkerConfig(raw: unknown, env: NodeJS.ProcessEnv = process
   if (env.CERTROT_TEMPORAL_ADDRESS) config.temporal.address = env.CERTROT_TEMPORAL_ADDRESS;
   if (env.CERTROT_TEMPORAL_NAMESPACE) config.temporal.namespace = env.CERTROT_TEMPORAL_NAMESPACE;
   if (env.CERTROT_TASK_QUEUE) config.temporal.taskQueue = env.CERTROT_TASK_QUEUE;
+  if (env.CERTROT_METRICS_ADDRESS) {
+    const address = workerConfigSchema.shape.metrics.unwrap().shape.prometheus.shape.bindAddress.safeParse(env.CERTROT_METRICS_ADDRESS);
+    if (!address.success) {
+      throw new RotationError('CONFIG_INVALID', `CERTROT_METRICS_ADDRESS: "${env.CERTROT_METRICS_ADDRESS}" is not host:port, such as 0.0.0.0:9464`, {
+        details: { key: 'CERTROT_METRICS_ADDRESS' },
+      });
+    }
+    config.metrics = { prometheus: { bindAddress: address.data } };
+  }
   return config;
 }
 

@@ -45,6 +45,12 @@ export const KNOWN_ENVIRONMENT: readonly KnownVariable[] = [
     description: 'id of the key that encrypts new payloads (default: the last in CERTROT_CODEC_KEYS)',
   },
   { name: 'CERTROT_CODEC_TOKEN', readBy: ['codec-server'], secret: true, description: 'bearer token every codec-server call must carry' },
+  {
+    name: 'CERTROT_METRICS_ADDRESS',
+    readBy: ['worker'],
+    secret: false,
+    description: 'host:port of the worker\'s Prometheus /metrics endpoint; overrides metrics.prometheus.bindAddress of the worker configuration',
+  },
   { name: 'CERTROT_WORKFLOW_BUNDLE', readBy: ['worker'], secret: false, description: 'path of a prebuilt workflow bundle (default: dist/workflow-bundle.js when present)' },
   { name: 'CERTROT_SANDBOX_VENDOR_TOKEN', readBy: ['sandbox'], secret: true, description: 'bearer token the local sandbox vendor requires (tests and demo only)' },
 ];

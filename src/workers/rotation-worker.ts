@@ -4,7 +4,7 @@
  * tasks in hand), after which adapter connections are released.
  */
 import { readFileSync } from 'node:fs';
-import { NativeConnection, Worker, type NativeConnectionOptions } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type NativeConnectionOptions } from '@temporalio/worker';
 import { createAllActivities, inventoryDepsFromConfig } from '../activities';
 import { dataConverterFromEnvIfConfigured } from '../codec/data-converter';
 import { createAdapters, type Adapters } from './adapters';
@@ -48,7 +48,8 @@ export async function startRotationWorker(
     namespace: config.temporal.namespace,
     taskQueue: config.temporal.taskQueue,
     workflowBundle: await workflowBundle(),
-    activities: createAllActivities({ ...adapters, ...inventoryDepsFromConfig(config) }),
+    // The runtime's meter: product gauges reach the Prometheus endpoint when metrics are configured.
+    activities: createAllActivities({ metrics: Runtime.instance().metricMeter, ...adapters, ...inventoryDepsFromConfig(config) }),
     ...(dataConverter ? { dataConverter } : {}),
   });
   const done = worker.run().finally(async () => {

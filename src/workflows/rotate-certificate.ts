@@ -18,6 +18,7 @@ import {
   CancellationScope,
   condition,
   isCancellation,
+  metricMeter,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -28,6 +29,7 @@ import type { RotationActivities, VendorCapabilities } from '../domain/activity-
 import { deriveNewLabel, deriveNewUniqueName } from '../domain/certificate-names';
 import { formatDuration, parseDuration } from '../domain/durations';
 import { isRotationError } from '../domain/errors';
+import { rotationMetrics } from '../domain/metrics';
 import { normalizeFingerprint, shortFingerprint } from '../domain/fingerprint';
 import { parseWindow, resolveRotationRequest, windowFor } from '../domain/rotation-request';
 import type {
@@ -145,7 +147,16 @@ export async function rotateCertificate(request: unknown): Promise<RotationStatu
     setCurrentDetails(lines.join('\n\n'));
   }
 
+  // Product metrics (see src/domain/metrics.ts). They emit no command, so the workflow's
+  // histories stay replay-compatible, and nothing is emitted while replaying.
+  const metrics = rotationMetrics(metricMeter, { org: input.org, vendor: input.vendor, strategy: input.strategy });
+  let phaseEnteredAt = Date.now();
+
   function enter(phase: Phase, note?: string): void {
+    const at = Date.now();
+    metrics.phaseEnded(status.phase, at - phaseEnteredAt);
+    phaseEnteredAt = at;
+    if (phase === 'completed' || phase === 'rolled-back' || phase === 'failed') metrics.outcome(phase);
     status.phase = phase;
     status.timeline.push(note === undefined ? { phase, at: now() } : { phase, at: now(), note });
     publish();
@@ -413,6 +424,7 @@ export async function rotateCertificate(request: unknown): Promise<RotationStatu
     status.mismatchWindowMs = await sideEffect(() =>
       input.strategy === 'overlap' ? applyOverlap(created, changes, window) : applySimultaneous(old, created, changes, window),
     );
+    metrics.mismatchWindow(status.mismatchWindowMs);
     publish();
     if (status.conflicts.length > 0) {
       throw new RotationStopped(
