@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities/rotation-activities';
@@ -28,9 +29,14 @@ export interface RotationHarness {
   start(taskQueue: string, request: RotationRequest): Promise<WorkflowHandle>;
 }
 
+export interface RotationHarnessOptions {
+  /** Data converter (e.g. with the encryption codec) for the client and every worker alike. */
+  dataConverter?: DataConverter;
+}
+
 let queueCounter = 0;
 
-export function useRotationHarness(): RotationHarness {
+export function useRotationHarness(options: RotationHarnessOptions = {}): RotationHarness {
   let bundle: { code: string } | undefined;
   const cleanups: (() => Promise<void>)[] = [];
   before(async () => {
@@ -41,7 +47,7 @@ export function useRotationHarness(): RotationHarness {
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
-  const env = useTemporalEnv('time-skipping');
+  const env = useTemporalEnv('time-skipping', options.dataConverter ? { dataConverter: options.dataConverter } : {});
 
   return {
     env,
@@ -64,6 +70,7 @@ export function useRotationHarness(): RotationHarness {
         taskQueue,
         workflowBundle: bundle,
         activities: createActivities(deps),
+        ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
         // No workflow cache: every task replays the whole history, so each test also proves the
         // workflow deterministic — and a stopped worker leaves no sticky queue behind (the
         // time-skipping test server never hands a dead worker's sticky tasks back).

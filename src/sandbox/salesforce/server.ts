@@ -54,8 +54,29 @@ export interface RunningSandboxOrg {
   /** Login details for people and tests (no secrets beyond the key file paths). */
   login: { loginUrl: string; usernames: string[]; consumerKeys: string[] };
   faults: FaultInjector;
+  /**
+   * Every secret the org holds or has been sent, for tests that prove none of them leaks (into
+   * workflow history, logs, ...). Copies, read-only; never served over HTTP.
+   */
+  secrets(): SandboxOrgSecrets;
   save(path: string): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface SandboxOrgSecrets {
+  /** Private keys of the connected apps' JWT certificates generated at start. */
+  connectedAppPrivateKeys: string[];
+  consumerSecrets: string[];
+  /** Refresh tokens the org knows (from the fixture) and any presented to the token endpoint. */
+  refreshTokens: string[];
+  /** Every access token the org issued, expired or not. */
+  accessTokens: string[];
+  /** Every JWT bearer assertion the token endpoint received, accepted or not. */
+  jwtAssertions: string[];
+  /** Every client_secret presented to the token endpoint. */
+  clientSecrets: string[];
+  /** The private key of every certificate the org holds or held (deleted ones included). */
+  certificatePrivateKeys: { uniqueName: string; privateKeyPem: string; deleted: boolean }[];
 }
 
 export interface SandboxOrg {
@@ -129,6 +150,8 @@ export function createSandboxOrg(options: SandboxOrgOptions): SandboxOrg {
       }
       const sessions = new SessionStore((options.sessionTtlSeconds ?? 7200) * 1000);
       const faults = new FaultInjector(options.faults ?? []);
+      /** What clients sent to the token endpoint (observed only; the answers do not change). */
+      const received = { jwtAssertions: [] as string[], refreshTokens: [] as string[], clientSecrets: [] as string[] };
       let baseUrl = '';
 
       const apiCall = async (api: Api, operation: string, token: string | undefined, run: () => Promise<Reply>): Promise<Reply> => {
@@ -155,6 +178,15 @@ export function createSandboxOrg(options: SandboxOrgOptions): SandboxOrg {
         const path = url.pathname;
 
         if (path === '/services/oauth2/token' && method === 'POST') {
+          const params = new URLSearchParams(body);
+          for (const [name, list] of [
+            ['assertion', received.jwtAssertions],
+            ['refresh_token', received.refreshTokens],
+            ['client_secret', received.clientSecrets],
+          ] as const) {
+            const value = params.get(name);
+            if (value) list.push(value);
+          }
           return apiCall('oauth', 'oauth.token', undefined, () => Promise.resolve(handleTokenRequest(body, { state, sessions, url: baseUrl })));
         }
         const rest = /^\/services\/data\/v(\d+\.\d+)(\/.*)$/.exec(path);
@@ -220,6 +252,15 @@ export function createSandboxOrg(options: SandboxOrgOptions): SandboxOrg {
         connectedAppKeyFiles: keyFiles,
         login: { loginUrl: baseUrl, usernames: state.users.map((u) => u.username), consumerKeys: state.connectedApps.map((a) => a.consumerKey) },
         faults,
+        secrets: () => ({
+          connectedAppPrivateKeys: [...secrets.connectedAppKeys.values()],
+          consumerSecrets: state.connectedApps.flatMap((a) => (a.consumerSecret ? [a.consumerSecret] : [])),
+          refreshTokens: [...new Set([...state.connectedApps.flatMap((a) => a.refreshTokens.map((t) => t.token)), ...received.refreshTokens])],
+          accessTokens: sessions.issued(),
+          jwtAssertions: [...received.jwtAssertions],
+          clientSecrets: [...new Set(received.clientSecrets)],
+          certificatePrivateKeys: state.certificates.map((c) => ({ uniqueName: c.uniqueName, privateKeyPem: c.privateKeyPem, deleted: c.deleted })),
+        }),
         save: (path: string) => saveState(state, path),
         close: () => closeServer(server),
       };

@@ -10,11 +10,19 @@ export interface Session {
 
 export class SessionStore {
   private readonly sessions = new Map<string, Session>();
+  /** Every token ever issued, expired or not (for tests proving no token leaks anywhere). */
+  private readonly everIssued: string[] = [];
 
   constructor(private readonly ttlMs: number) {}
 
   add(token: string, userId: string, now = Date.now()): void {
     this.sessions.set(token, { userId, expiresAt: now + this.ttlMs });
+    this.everIssued.push(token);
+  }
+
+  /** Every access token issued so far, in order, including expired and revoked ones. */
+  issued(): string[] {
+    return [...this.everIssued];
   }
 
   check(token: string | undefined, now = Date.now()): Session | null {
