@@ -4,60 +4,17 @@
  * The worker is killed (SIGKILL) mid-rotation and a new one finishes the job.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import type { RotationStatus } from '../../src/domain/rotation';
 import { createJsforceOrg } from '../../src/salesforce/jsforce-org';
 import { HttpVendorRegistry } from '../../src/vendors/http-registry';
 import { DEMO_CONSUMER_KEY, DEMO_USERNAME, DEMO_VENDOR_FIXTURE } from '../../src/sandbox/world';
+import { certrotBin, processGroup, runCommand, writeSandboxWorkerConfig } from '../support/processes';
 
-const root = join(__dirname, '..', '..');
-const certrot = join(root, 'bin', 'certrot');
-const run = promisify(execFile);
-
-interface Proc {
-  child: ChildProcessWithoutNullStreams;
-  out(): string;
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-}
-
-const processes: Proc[] = [];
-
-function start(args: string[], env: NodeJS.ProcessEnv = {}): Proc {
-  const child = spawn(certrot, args, { cwd: root, env: { ...process.env, ...env } });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const proc: Proc = {
-    child,
-    out: () => out,
-    waitFor: async (pattern, timeoutMs = 90_000) => {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const match = out.match(pattern);
-        if (match) return match;
-        if (child.exitCode !== null) throw new Error(`certrot ${args.join(' ')} exited (${child.exitCode}) before printing ${String(pattern)}:\n${out}`);
-        if (Date.now() > deadline) throw new Error(`certrot ${args.join(' ')} did not print ${String(pattern)}:\n${out}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    },
-  };
-  processes.push(proc);
-  return proc;
-}
-
-async function stop(proc: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
-  const gone = new Promise((resolve) => proc.child.once('exit', resolve));
-  proc.child.kill(signal);
-  const timer = setTimeout(() => proc.child.kill('SIGKILL'), 10_000);
-  await gone;
-  clearTimeout(timer);
-}
+const { start, stop, stopAll } = processGroup();
 
 describe('certrot CLI, worker and sandboxes as separate processes on the dev server', () => {
   let dir = '';
@@ -66,14 +23,8 @@ describe('certrot CLI, worker and sandboxes as separate processes on the dev ser
   let vendorUrl = '';
   const token = 'e2e-vendor-token-0123456789';
 
-  async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-    try {
-      const { stdout, stderr } = await run(certrot, args, { cwd: root, env: { ...process.env, ...env }, timeout: 120_000 });
-      return { code: 0, out: stdout + stderr };
-    } catch (error) {
-      const failed = error as { code?: number; stdout?: string; stderr?: string };
-      return { code: typeof failed.code === 'number' ? failed.code : 1, out: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
-    }
+  function cli(...args: string[]): Promise<{ code: number; out: string }> {
+    return runCommand(certrotBin, args, env);
   }
 
   async function status(): Promise<RotationStatus> {
@@ -100,32 +51,11 @@ describe('certrot CLI, worker and sandboxes as separate processes on the dev ser
     await registry.activateKey('demo-single-key', fingerprint);
 
     // The worker's configuration file: secrets come from the environment, not the file.
-    await writeFile(
-      join(dir, 'worker.yaml'),
-      [
-        'orgs:',
-        '  demo:',
-        '    vendorOrgId: demo-single-key',
-        "    apiVersion: '62.0'",
-        '    auth:',
-        '      kind: jwt',
-        `      loginUrl: ${orgUrl}`,
-        `      consumerKey: ${DEMO_CONSUMER_KEY}`,
-        `      username: ${DEMO_USERNAME}`,
-        '      privateKeyPath: jwt.pem',
-        'vendors:',
-        '  acme:',
-        '    kind: http',
-        '    registry:',
-        `      baseUrl: ${vendorUrl}`,
-        '      bearerToken: ${E2E_VENDOR_TOKEN}',
-        '',
-      ].join('\n'),
-    );
+    await writeSandboxWorkerConfig(join(dir, 'worker.yaml'), { orgUrl, vendorUrl, tokenVariable: 'E2E_VENDOR_TOKEN' });
   });
 
   after(async () => {
-    for (const proc of processes.reverse()) await stop(proc);
+    await stopAll();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
