@@ -5,19 +5,27 @@
  *   POST /encode | /decode   { "payloads": [{ "metadata": { "k": base64 }, "data": base64 }] }
  *                         -> { "payloads": [...same shape...] }
  *
- * Whoever can call /decode can read every secret in history, so every call needs
- * `Authorization: Bearer <token>`, and browsers are let in (CORS) from exactly one Web UI
- * origin. Preflight requests carry no credentials by design, so OPTIONS is answered without
- * authentication — it reveals nothing.
+ * Whoever can call /decode can read every secret in history, so every call must prove it knows
+ * the token, in one of two ways:
+ *   - `Authorization: Bearer <token>` (the `temporal` CLI, scripts);
+ *   - a session cookie from signing in with the token at GET/POST /login (the Web UI, which can
+ *     send cookies — "Include cross-origin credentials" — but not a fixed token). A cookie is
+ *     honoured only on calls whose `Origin` is the one configured Web UI origin.
+ * Browsers are let in (CORS, with credentials) from exactly that origin. Preflight requests
+ * carry no credentials by design, so OPTIONS is answered without authentication — it reveals
+ * nothing.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload } from '@temporalio/common';
 import { RotationError } from '../domain/errors';
+import { checkSessions, DEFAULT_SESSION_SECONDS, sessionCookies, SessionSigner, type SessionCheck } from './codec-session';
 import { EncryptionCodec, PayloadDecryptionError, type KeyRing } from './encryption-codec';
+import { LOGIN_PAGE_HEADERS, loginPage, type LoginPageState } from './login-page';
 
 export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_LOGIN_BODY_BYTES = 4096;
 const MIN_TOKEN_LENGTH = 16;
 const ALLOWED_HEADERS = 'content-type,authorization,x-namespace';
 
@@ -31,10 +39,21 @@ export interface CodecServerOptions {
   /** 0 picks a free port. */
   port?: number;
   maxBodyBytes?: number;
+  /**
+   * The codec server as browsers reach it (e.g. "https://codec.example.com", or behind a proxy).
+   * Default: the Host the request named. Used in sign-in instructions; https makes cookies Secure.
+   */
+  publicUrl?: string;
+  /** How long a browser session lasts (default 8 hours). */
+  sessionSeconds?: number;
+  /** The clock sessions are issued and checked against (tests). */
+  now?: () => number;
 }
 
 export interface RunningCodecServer {
   url: string;
+  /** Where a browser signs in (the public URL's /login when one is configured). */
+  loginUrl: string;
   port: number;
   close(): Promise<void>;
 }
@@ -72,11 +91,30 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest();
 }
 
-/** Constant-time check of `Authorization: Bearer <token>` (hashing first equalises lengths). */
+/** Constant-time comparison with the token (hashing first equalises lengths). */
+function isToken(presented: string | undefined, expectedDigest: Buffer): boolean {
+  return timingSafeEqual(digest(presented ?? ''), expectedDigest) && presented !== undefined && presented !== '';
+}
+
+/** Constant-time check of `Authorization: Bearer <token>`. */
 function authorised(header: string | undefined, expectedDigest: Buffer): boolean {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  const presented = digest(match?.[1] ?? '');
-  return timingSafeEqual(presented, expectedDigest) && match !== null;
+  return isToken(match?.[1], expectedDigest) && match !== null;
+}
+
+/** A public URL for links and cookies: http(s), no query or fragment, no trailing slash. */
+function normalisePublicUrl(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new RotationError('CONFIG_INVALID', `codec server public URL "${value}" is not a URL such as https://codec.example.com`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash || url.username || url.password) {
+    throw new RotationError('CONFIG_INVALID', `codec server public URL "${value}" must be http(s)://host[:port][/path], nothing more`);
+  }
+  url.pathname = url.pathname.replace(/\/+$/, '');
+  return url;
 }
 
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
@@ -87,6 +125,8 @@ function base64Field(value: unknown, where: string): Uint8Array {
 }
 
 function parsePayloads(body: unknown): Payload[] {
+  // The `temporal` CLI serialises with protojson, which leaves an empty list out: `{}` is no payloads.
+  if (typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0) return [];
   if (typeof body !== 'object' || body === null || !Array.isArray((body as { payloads?: unknown }).payloads)) {
     throw new RequestError(400, 'the body must be a JSON object { "payloads": [...] }');
   }
@@ -155,6 +195,30 @@ function sendJson(res: ServerResponse, status: number, body: unknown, extraHeade
   res.end(text);
 }
 
+function sendHtml(res: ServerResponse, status: number, state: LoginPageState, extraHeaders: Record<string, string | string[]> = {}): void {
+  const text = loginPage(state);
+  res.writeHead(status, { ...extraHeaders, ...LOGIN_PAGE_HEADERS, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** After a form POST: back to the sign-in page with GET (so a reload does not post again). */
+function redirectToLogin(res: ServerResponse, cookie: string): void {
+  res.writeHead(303, { location: 'login', 'set-cookie': cookie, 'cache-control': 'no-store', 'content-length': 0 });
+  res.end();
+}
+
+/** What a refused session means, and what to do about it. */
+function sessionProblem(check: Extract<SessionCheck, { valid: false }>, loginUrl: string): string {
+  switch (check.reason) {
+    case 'expired':
+      return `your codec server session has expired: sign in again at ${loginUrl}`;
+    case 'forged':
+      return `your codec server session is not valid (signed under another token, or altered): sign in again at ${loginUrl}`;
+    case 'malformed':
+      return `the codec server session cookie is malformed: sign in again at ${loginUrl}`;
+  }
+}
+
 export async function startCodecServer(options: CodecServerOptions): Promise<RunningCodecServer> {
   if (options.token.length < MIN_TOKEN_LENGTH) {
     throw new RotationError('CONFIG_INVALID', `the codec server token must be at least ${MIN_TOKEN_LENGTH} characters`);
@@ -164,6 +228,39 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   const tokenDigest = digest(options.token);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const host = options.host ?? '127.0.0.1';
+  const publicUrl = options.publicUrl === undefined ? undefined : normalisePublicUrl(options.publicUrl);
+  const sessions = new SessionSigner(options.token, options.sessionSeconds ?? DEFAULT_SESSION_SECONDS);
+  const now = options.now ?? Date.now;
+  let listenUrl = '';
+
+  /** Where this request's browser signs in: the public URL, else the Host it used to reach us. */
+  function loginUrlFor(req: IncomingMessage): string {
+    if (publicUrl) return `${publicUrl.href.replace(/\/+$/, '')}/login`;
+    const named = req.headers.host;
+    return named !== undefined && /^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/.test(named) ? `http://${named}/login` : `${listenUrl}/login`;
+  }
+
+  function cookieAttributes(req: IncomingMessage): { secure: boolean } {
+    const overTls = 'encrypted' in req.socket && req.socket.encrypted === true;
+    // A TLS-terminating proxy says so; trusting it can only make the cookie stricter.
+    const forwarded = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
+    return { secure: overTls || forwarded || publicUrl?.protocol === 'https:' };
+  }
+
+  /**
+   * Sign-in forms are posted by the sign-in page itself: refuse a post from another site's page
+   * (it could sign the browser out, or into a session nobody asked for).
+   */
+  function fromOwnPage(req: IncomingMessage): boolean {
+    const origin = req.headers.origin;
+    if (origin === undefined) return req.headers['sec-fetch-site'] !== 'cross-site';
+    if (publicUrl && origin === publicUrl.origin) return true;
+    try {
+      return new URL(origin).host === req.headers.host;
+    } catch {
+      return false;
+    }
+  }
 
   function corsHeaders(req: IncomingMessage): Record<string, string> {
     if (req.headers.origin !== uiOrigin) return { vary: 'Origin' };
@@ -190,13 +287,18 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
       res.end();
       return;
     }
-    if (operation === undefined) throw new RequestError(404, 'not found: use POST /encode or POST /decode');
+    if (path === '/login' || path === '/logout') {
+      await handleSignIn(req, res, path);
+      return;
+    }
+    if (operation === undefined) throw new RequestError(404, 'not found: use POST /encode or POST /decode (browsers sign in at GET /login)');
     if (req.method !== 'POST') {
       sendJson(res, 405, { error: `${req.method ?? '?'} is not allowed: use POST` }, { ...cors, allow: 'POST, OPTIONS' });
       return;
     }
-    if (!authorised(req.headers.authorization, tokenDigest)) {
-      sendJson(res, 401, { error: 'missing or wrong bearer token' }, { ...cors, 'www-authenticate': 'Bearer' });
+    const refusal = refusalOf(req);
+    if (refusal !== undefined) {
+      sendJson(res, refusal.status, { error: refusal.error }, { ...cors, ...(refusal.status === 401 ? { 'www-authenticate': 'Bearer' } : {}) });
       return;
     }
     const contentType = req.headers['content-type'];
@@ -219,6 +321,66 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
       throw error;
     }
     sendJson(res, 200, { payloads: result.map(toJsonPayload) }, cors);
+  }
+
+  /** Why an /encode or /decode call may not proceed, or undefined when it may. */
+  function refusalOf(req: IncomingMessage): { status: 401 | 403; error: string } | undefined {
+    if (authorised(req.headers.authorization, tokenDigest)) return undefined;
+    const loginUrl = loginUrlFor(req);
+    const check = checkSessions(sessions, sessionCookies(req.headers.cookie), now());
+    if (check === undefined) {
+      return {
+        status: 401,
+        error:
+          req.headers.authorization === undefined
+            ? `not signed in: send "Authorization: Bearer <token>", or sign in at ${loginUrl} and turn on "Include cross-origin credentials" in the Web UI's codec server settings`
+            : `missing or wrong bearer token (a browser signs in at ${loginUrl} instead)`,
+      };
+    }
+    if (!check.valid) return { status: 401, error: sessionProblem(check, loginUrl) };
+    // Defence in depth: the cookie is same-site, but only the Web UI itself may spend it.
+    const origin = req.headers.origin;
+    if (origin !== uiOrigin) {
+      const shown = origin === undefined ? 'no Origin' : `Origin ${JSON.stringify(origin.slice(0, 100))}`;
+      return { status: 403, error: `a codec server session is accepted only from the Web UI at ${uiOrigin}; this request has ${shown}` };
+    }
+    return undefined;
+  }
+
+  async function handleSignIn(req: IncomingMessage, res: ServerResponse, path: '/login' | '/logout'): Promise<void> {
+    const attributes = cookieAttributes(req);
+    if (req.method === 'GET' && path === '/login') {
+      const check = checkSessions(sessions, sessionCookies(req.headers.cookie), now());
+      const state: LoginPageState = { uiOrigin };
+      if (check?.valid) state.signedInUntil = check.expiresAt;
+      else if (check !== undefined) state.error = sessionProblem(check, 'this page');
+      sendHtml(res, 200, state);
+      return;
+    }
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: path === '/login' ? 'GET, POST' : 'POST', 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`${req.method ?? '?'} is not allowed here: ${path === '/login' ? 'GET or POST' : 'POST'} ${path}\n`);
+      return;
+    }
+    if (!fromOwnPage(req)) {
+      sendHtml(res, 403, { uiOrigin, error: `sign in from this server's own page (${loginUrlFor(req)}), not from another site` });
+      return;
+    }
+    if (path === '/logout') {
+      redirectToLogin(res, sessions.clearCookie(attributes));
+      return;
+    }
+    const contentType = req.headers['content-type'] ?? '';
+    if (!/^application\/x-www-form-urlencoded\b/i.test(contentType)) {
+      sendHtml(res, 415, { uiOrigin, error: 'post the sign-in form (application/x-www-form-urlencoded)' });
+      return;
+    }
+    const form = new URLSearchParams((await readBody(req, MAX_LOGIN_BODY_BYTES)).toString('utf8'));
+    if (!isToken(form.get('token')?.trim(), tokenDigest)) {
+      sendHtml(res, 401, { uiOrigin, error: 'that is not the codec server token (CERTROT_CODEC_TOKEN)' });
+      return;
+    }
+    redirectToLogin(res, sessions.setCookie(sessions.issue(now()).value, attributes));
   }
 
   const server = createServer((req, res) => {
@@ -247,9 +409,11 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   });
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  listenUrl = `http://${urlHost}:${port}`;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${port}`,
+    url: listenUrl,
+    loginUrl: publicUrl ? `${publicUrl.href.replace(/\/+$/, '')}/login` : `${listenUrl}/login`,
     port,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {

@@ -120,6 +120,13 @@ describe('codec server (Temporal remote codec protocol)', () => {
 
     const plain = await call(url(), { path: '/decode', headers: authorised(), body: JSON.stringify({ payloads: [toJson(original)] }) });
     assert.deepEqual((JSON.parse(plain.text) as { payloads: JsonPayload[] }).payloads, [toJson(original)]);
+
+    // The `temporal` CLI (protojson) sends no payloads as `{}`, e.g. for a query without arguments.
+    for (const path of ['/encode', '/decode']) {
+      const empty = await call(url(), { path, headers: authorised(), body: '{}' });
+      assert.equal(empty.status, 200, `${path}: ${empty.text}`);
+      assert.deepEqual(JSON.parse(empty.text), { payloads: [] });
+    }
   });
 
   it('answers 401 without a token, with a wrong token, and with another scheme', async () => {
@@ -131,7 +138,10 @@ describe('codec server (Temporal remote codec protocol)', () => {
       const reply = await call(url(), { path: '/decode', headers, body });
       assert.equal(reply.status, 401, `authorization ${String(authorization)}`);
       assert.equal(reply.headers['www-authenticate'], 'Bearer');
-      assert.deepEqual(JSON.parse(reply.text), { error: 'missing or wrong bearer token' });
+      const { error } = JSON.parse(reply.text) as { error: string };
+      // Either way the message says how to get in, naming the sign-in page by the address used.
+      assert.match(error, authorization === undefined ? /^not signed in: send "Authorization: Bearer <token>", or sign in at http:\/\/127\.0\.0\.1:\d+\/login/ : /^missing or wrong bearer token/);
+      assert.match(error, /\/login/);
       assert.equal(reply.text.includes('secret-marker'), false);
     }
   });
@@ -220,6 +230,191 @@ describe('codec server (Temporal remote codec protocol)', () => {
   });
 });
 
+describe('codec server browser sign-in (session cookie for the Web UI)', () => {
+  const keyRing: KeyRing = { keys: [{ id: 'k1', key: randomBytes(32) }], current: 'k1' };
+  const codec = new EncryptionCodec(keyRing);
+  const HOUR = 3_600_000;
+  let clock = Date.parse('2026-11-25T10:00:00Z');
+  let server: RunningCodecServer | undefined;
+  let rotated: RunningCodecServer | undefined;
+
+  before(async () => {
+    const common = { keyRing, uiOrigin: UI_ORIGIN, host: '127.0.0.1', port: 0, sessionSeconds: 2 * 3600, now: () => clock };
+    server = await startCodecServer({ ...common, token: TOKEN });
+    // The same deployment after the token was changed.
+    rotated = await startCodecServer({ ...common, token: `${TOKEN}-rotated` });
+  });
+  after(async () => {
+    await Promise.all([server?.close(), rotated?.close()]);
+  });
+
+  function url(): string {
+    assert.ok(server, 'the codec server did not start');
+    return server.url;
+  }
+
+  function form(token: string, extra: Record<string, string> = {}): { headers: Record<string, string>; body: string } {
+    return { headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url(), ...extra }, body: new URLSearchParams({ token }).toString() };
+  }
+
+  /** Signs in and returns the `name=value` part of the session cookie. */
+  async function signIn(base = url(), token = TOKEN): Promise<string> {
+    const reply = await call(base, { path: '/login', ...form(token, { origin: base }) });
+    assert.equal(reply.status, 303, reply.text);
+    const cookie = reply.headers['set-cookie']?.[0] ?? '';
+    return cookie.split(';')[0]!;
+  }
+
+  /** A /decode call with the cookie, from `origin` (null: no Origin header, as from curl). */
+  async function decodeWith(cookie: string, origin: string | null = UI_ORIGIN): Promise<Reply> {
+    const [encoded] = await codec.encode([defaultPayloadConverter.toPayload(MARKER)]);
+    const headers: Record<string, string> = { 'content-type': 'application/json', cookie };
+    if (origin !== null) headers.origin = origin;
+    return call(url(), { path: '/decode', headers, body: JSON.stringify({ payloads: [toJson(encoded!)] }) });
+  }
+
+  it('serves a sign-in form that asks for the token, under a strict CSP', async () => {
+    const page = await call(url(), { method: 'GET', path: '/login' });
+    assert.equal(page.status, 200);
+    assert.match(String(page.headers['content-type']), /^text\/html/);
+    assert.match(String(page.headers['content-security-policy']), /default-src 'none'.*form-action 'self'.*frame-ancestors 'none'/);
+    assert.equal(page.headers['x-frame-options'], 'DENY');
+    assert.equal(page.headers['cache-control'], 'no-store');
+    assert.match(page.text, /<form method="post" action="login">/);
+    assert.match(page.text, /<input id="token" name="token" type="password"/);
+    assert.match(page.text, /http:\/\/localhost:8233/);
+    assert.doesNotMatch(page.text, /<script/i);
+  });
+
+  it('refuses a wrong token without a cookie, and signs in with the right one', async () => {
+    for (const wrong of ['', 'x', `${TOKEN}x`, TOKEN.slice(0, -1)]) {
+      const refused = await call(url(), { path: '/login', ...form(wrong) });
+      assert.equal(refused.status, 401, wrong);
+      assert.equal(refused.headers['set-cookie'], undefined);
+      assert.match(refused.text, /that is not the codec server token/);
+    }
+    const accepted = await call(url(), { path: '/login', ...form(TOKEN) });
+    assert.equal(accepted.status, 303);
+    assert.equal(accepted.headers.location, 'login');
+    const [cookie] = accepted.headers['set-cookie'] ?? [];
+    assert.match(cookie ?? '', /^certrot_codec_session=v1\.\d+\.[\w-]{43}; Max-Age=7200; Path=\/; HttpOnly; SameSite=Strict$/);
+    assert.equal((cookie ?? '').includes(TOKEN), false, 'the cookie must not carry the token');
+
+    const page = await call(url(), { method: 'GET', path: '/login', headers: { cookie: cookie!.split(';')[0]! } });
+    assert.match(page.text, /Signed in until <time datetime="2026-11-25T12:00:00.000Z">/);
+    assert.match(page.text, /Include cross-origin credentials/);
+  });
+
+  it('accepts the cookie on /decode and /encode from the Web UI origin, with credentialed CORS headers', async () => {
+    const cookie = await signIn();
+    const reply = await decodeWith(cookie);
+    assert.equal(reply.status, 200, reply.text);
+    assert.equal(defaultPayloadConverter.fromPayload(fromJson((JSON.parse(reply.text) as { payloads: JsonPayload[] }).payloads[0]!)), MARKER);
+    assert.equal(reply.headers['access-control-allow-origin'], UI_ORIGIN);
+    assert.equal(reply.headers['access-control-allow-credentials'], 'true');
+    assert.equal(reply.headers.vary, 'Origin');
+
+    const encoded = await call(url(), {
+      path: '/encode',
+      headers: { 'content-type': 'application/json', cookie, origin: UI_ORIGIN },
+      body: JSON.stringify({ payloads: [toJson(defaultPayloadConverter.toPayload('x'))] }),
+    });
+    assert.equal(encoded.status, 200, encoded.text);
+
+    // The preflight a credentialed fetch sends first needs no cookie and allows credentials.
+    const preflight = await call(url(), {
+      method: 'OPTIONS',
+      path: '/decode',
+      headers: { origin: UI_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers['access-control-allow-origin'], UI_ORIGIN);
+    assert.equal(preflight.headers['access-control-allow-credentials'], 'true');
+  });
+
+  it('refuses the cookie from any other origin, or from none', async () => {
+    const cookie = await signIn();
+    for (const origin of ['http://evil.example', 'http://localhost:8234', 'http://127.0.0.1:8233', 'null', null]) {
+      const reply = await decodeWith(cookie, origin);
+      assert.equal(reply.status, 403, String(origin));
+      assert.match((JSON.parse(reply.text) as { error: string }).error, /accepted only from the Web UI at http:\/\/localhost:8233/);
+      assert.equal(reply.headers['access-control-allow-credentials'], undefined, String(origin));
+      assert.equal(reply.text.includes('secret-marker'), false);
+    }
+  });
+
+  it('refuses an expired, a forged and an old-token cookie, saying to sign in again', async () => {
+    const cookie = await signIn();
+    const [name, value] = cookie.split('=') as [string, string];
+    const [version, expiry, mac] = value.split('.') as [string, string, string];
+    const oldToken = await signIn(rotated!.url, `${TOKEN}-rotated`);
+    const cases: [string, string, RegExp][] = [
+      ['forged expiry', `${name}=${version}.${Number(expiry) + 600}.${mac}`, /session is not valid \(signed under another token, or altered\): sign in again at http:\/\/127\.0\.0\.1:\d+\/login/],
+      ['made up', `${name}=v1.${expiry}.${'A'.repeat(43)}`, /session is not valid/],
+      ['another token', oldToken, /session is not valid \(signed under another token/],
+      ['garbage', `${name}=${TOKEN}`, /session cookie is malformed: sign in again/],
+    ];
+    for (const [label, forged, message] of cases) {
+      const reply = await decodeWith(forged);
+      assert.equal(reply.status, 401, label);
+      assert.match((JSON.parse(reply.text) as { error: string }).error, message, label);
+      // Still readable by the UI, so it can show why.
+      assert.equal(reply.headers['access-control-allow-origin'], UI_ORIGIN, label);
+    }
+
+    const start = clock;
+    try {
+      clock = start + 2 * HOUR - 1000;
+      assert.equal((await decodeWith(cookie)).status, 200, 'still valid just before expiry');
+      clock = start + 2 * HOUR;
+      const expired = await decodeWith(cookie);
+      assert.equal(expired.status, 401);
+      assert.match((JSON.parse(expired.text) as { error: string }).error, /session has expired: sign in again at http:\/\/127\.0\.0\.1:\d+\/login/);
+      const page = await call(url(), { method: 'GET', path: '/login', headers: { cookie } });
+      assert.match(page.text, /session has expired/);
+      assert.match(page.text, /name="token"/);
+    } finally {
+      clock = start;
+    }
+  });
+
+  it('signs out, and refuses sign-in or sign-out posted from another site', async () => {
+    const out = await call(url(), { path: '/logout', headers: { origin: url(), cookie: await signIn() } });
+    assert.equal(out.status, 303);
+    assert.match(out.headers['set-cookie']?.[0] ?? '', /^certrot_codec_session=; Max-Age=0; Path=\/; HttpOnly; SameSite=Strict$/);
+
+    for (const path of ['/login', '/logout']) {
+      const foreign = await call(url(), { path, ...form(TOKEN, { origin: 'http://evil.example' }) });
+      assert.equal(foreign.status, 403, path);
+      assert.equal(foreign.headers['set-cookie'], undefined, path);
+      const crossSite = await call(url(), { path, headers: { ...form(TOKEN).headers, origin: '', 'sec-fetch-site': 'cross-site' }, body: form(TOKEN).body });
+      assert.equal(crossSite.status, 403, `${path} cross-site`);
+    }
+    const wrongType = await call(url(), { path: '/login', headers: { 'content-type': 'application/json', origin: url() }, body: JSON.stringify({ token: TOKEN }) });
+    assert.equal(wrongType.status, 415);
+    const get = await call(url(), { method: 'GET', path: '/logout' });
+    assert.equal(get.status, 405);
+  });
+
+  it('marks the cookie Secure behind https, and names the public URL in its messages', async () => {
+    const forwarded = await call(url(), { path: '/login', ...form(TOKEN, { 'x-forwarded-proto': 'https' }) });
+    assert.match(forwarded.headers['set-cookie']?.[0] ?? '', /; Secure$/);
+
+    const behindProxy = await startCodecServer({ keyRing, token: TOKEN, uiOrigin: 'https://temporal.example.com', publicUrl: 'https://codec.example.com/', port: 0 });
+    try {
+      assert.equal(behindProxy.loginUrl, 'https://codec.example.com/login');
+      const signedIn = await call(behindProxy.url, { path: '/login', ...form(TOKEN, { origin: 'https://codec.example.com' }) });
+      assert.equal(signedIn.status, 303);
+      assert.match(signedIn.headers['set-cookie']?.[0] ?? '', /; HttpOnly; SameSite=Strict; Secure$/);
+      const refused = await call(behindProxy.url, { path: '/decode', headers: { 'content-type': 'application/json' }, body: '{"payloads":[]}' });
+      assert.match((JSON.parse(refused.text) as { error: string }).error, /sign in at https:\/\/codec\.example\.com\/login/);
+    } finally {
+      await behindProxy.close();
+    }
+    await assert.rejects(startCodecServer({ keyRing, token: TOKEN, uiOrigin: UI_ORIGIN, publicUrl: 'ftp://codec.example.com' }), /public URL/);
+  });
+});
+
 /** Runs the command as the lead's CLI will: registered on a parent commander program, in its own process. */
 const COMMAND_SCRIPT = [
   "const { Command } = require('commander');",
@@ -247,7 +442,7 @@ describe('certrot codec-server command', () => {
   });
 
   it('prints its URL, decodes with the keys from the environment, and stops cleanly on SIGTERM', async () => {
-    child = spawnCommand(['--port', '0', '--ui-origin', UI_ORIGIN], { ...process.env, CERTROT_CODEC_KEYS: `k1:${key}`, CERTROT_CODEC_TOKEN: TOKEN });
+    child = spawnCommand(['--port', '0', '--ui-origin', UI_ORIGIN, '--session-hours', '2'], { ...process.env, CERTROT_CODEC_KEYS: `k1:${key}`, CERTROT_CODEC_TOKEN: TOKEN });
     const proc = child;
     exited = new Promise((resolvePromise) => proc.once('exit', (code) => resolvePromise(code)));
     let stdout = '';
@@ -257,10 +452,11 @@ describe('certrot codec-server command', () => {
       proc.stdout!.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
         const match = /Codec server: (http:\/\/\S+)/.exec(stdout);
-        if (match) resolvePromise(match[1]!);
+        if (match && stdout.includes('Press Ctrl+C')) resolvePromise(match[1]!);
       });
       void exited!.then((code) => reject(new Error(`the command exited (${String(code)}) before printing its URL: ${stderr}`)));
     });
+    assert.match(stdout, /Web UI: sign in at http:\/\/127\.0\.0\.1:\d+\/login with \$CERTROT_CODEC_TOKEN \(sessions last 2 h\)/);
     assert.equal(stdout.includes(key), false, 'the command printed key material');
     assert.equal(stdout.includes(TOKEN), false, 'the command printed the token');
 
@@ -269,9 +465,26 @@ describe('certrot codec-server command', () => {
     const reply = await call(baseUrl, { path: '/decode', headers: authorised(), body: JSON.stringify({ payloads: [toJson(encoded!)] }) });
     assert.equal(reply.status, 200, reply.text);
     assert.equal(defaultPayloadConverter.fromPayload(fromJson((JSON.parse(reply.text) as { payloads: JsonPayload[] }).payloads[0]!)), MARKER);
+    const signedIn = await call(baseUrl, {
+      path: '/login',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: baseUrl },
+      body: new URLSearchParams({ token: TOKEN }).toString(),
+    });
+    assert.match(signedIn.headers['set-cookie']?.[0] ?? '', /; Max-Age=7200;/);
 
     proc.kill('SIGTERM');
     assert.equal(await exited, 0, stderr);
+  });
+
+  it('refuses a session length that is not a number of hours', async () => {
+    for (const hours of ['0', 'eight']) {
+      const proc = spawnCommand(['--ui-origin', UI_ORIGIN, '--session-hours', hours], { ...process.env, CERTROT_CODEC_KEYS: `k1:${key}`, CERTROT_CODEC_TOKEN: TOKEN });
+      let stderr = '';
+      proc.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolvePromise) => proc.once('exit', resolvePromise));
+      assert.equal(code, 1, hours);
+      assert.match(stderr, /is not a session length in hours/, hours);
+    }
   });
 
   it('refuses to start without CERTROT_CODEC_TOKEN', async () => {
