@@ -18,6 +18,7 @@ import { buildProgram } from '../../src/cli/main';
 import { loadKeyRing } from '../../src/codec/encryption-codec';
 import { startCodecServer } from '../../src/codec/codec-server';
 import { ROTATION_TASK_QUEUE } from '../../src/domain/rotation';
+import { freePort } from '../../src/temporal/binaries';
 import { cliSearchAttributeType, SEARCH_ATTRIBUTES } from '../../src/domain/search-attributes';
 import { parseWorkerConfig } from '../../src/workers/config';
 import { KNOWN_VARIABLE_NAMES, knownVariable } from '../../src/workers/known-environment';
@@ -187,7 +188,7 @@ describe('docker-compose.yml', () => {
         }
       }
     }
-    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'codec-server']) {
+    for (const name of ['postgresql', 'temporal', 'temporal-ui', 'codec-server', 'worker']) {
       assert.ok(Array.isArray(service(name).healthcheck?.test), `${name}: healthcheck`);
     }
   });
@@ -203,6 +204,7 @@ describe('docker-compose.yml', () => {
         temporal: [{ hostIp: '127.0.0.1', hostPort: 7233, containerPort: 7233 }],
         'temporal-ui': [{ hostIp: '127.0.0.1', hostPort: 8080, containerPort: 8080 }],
         'codec-server': [{ hostIp: '127.0.0.1', hostPort: 8234, containerPort: 8234 }],
+        worker: [{ hostIp: '127.0.0.1', hostPort: 9464, containerPort: 9464 }],
       },
     );
   });
@@ -223,6 +225,20 @@ describe('docker-compose.yml', () => {
     const uiPublished = publishedPorts('temporal-ui')[0]!;
     assert.equal(uiPublished.containerPort, 8080, 'the temporalio/ui image listens on 8080');
     assert.equal(flag(codecArgs, '--ui-origin'), `http://${endpoint.hostname}:${uiPublished.hostPort}`, 'CORS origin = the UI as the browser sees it');
+    assert.equal(flag(codecArgs, '--public-url'), endpoint.origin, '--public-url = TEMPORAL_CODEC_ENDPOINT, the address sign-in instructions name');
+  });
+
+  it('lets the Web UI send the codec sign-in cookie: credentials included, same site, no token forwarding', () => {
+    const ui = env('temporal-ui');
+    // temporalio/ui reads it into codec.includeCredentials (its docker config template):
+    // /encode and /decode are then fetched with credentials: 'include'.
+    assert.equal(ui.TEMPORAL_CODEC_INCLUDE_CREDENTIALS, 'true');
+    assert.equal(ui.TEMPORAL_CODEC_PASS_ACCESS_TOKEN, 'false', 'there is no OIDC here: the session cookie is the credential');
+    // The cookie is SameSite=Strict: UI and codec server must be one site (scheme + host; ports do not count).
+    const endpoint = new URL(ui.TEMPORAL_CODEC_ENDPOINT ?? '');
+    const uiOrigin = new URL(flag(commandOf('codec-server'), '--ui-origin'));
+    assert.equal(uiOrigin.protocol, endpoint.protocol, 'UI and codec server on the same scheme');
+    assert.equal(uiOrigin.hostname, endpoint.hostname, 'UI and codec server on the same host name');
   });
 
   it('gives certrot containers no secret as a literal: only known, non-secret variables in environment', () => {
@@ -445,6 +461,20 @@ describe('the codec server healthcheck', () => {
       await server.close();
     }
     assert.equal(await runNode(probe), 1);
+  });
+});
+
+describe('the worker healthcheck', () => {
+  it('probes the metrics endpoint the worker is told to serve, which is published for Prometheus', async () => {
+    const test = service('worker').healthcheck?.test;
+    assert.ok(Array.isArray(test) && test[0] === 'CMD' && test[1] === 'node' && test[2] === '-e');
+    const bind = env('worker').CERTROT_METRICS_ADDRESS ?? '';
+    assert.match(bind, /^0\.0\.0\.0:\d+$/, 'inside the container the endpoint listens on every interface, so the published port reaches it');
+    const port = Number(bind.split(':')[1]);
+    assert.ok(test[3]!.includes(`http://127.0.0.1:${port}/metrics`), 'the check calls the port the worker serves metrics on');
+    assert.ok(publishedPorts('worker').some((p) => p.containerPort === port && p.hostIp === '127.0.0.1'));
+    // Nothing listening: unhealthy. (test/e2e/topology.test.ts runs the same script against a real worker: healthy.)
+    assert.equal(await runNode(test[3]!.replace(`:${port}/`, `:${await freePort()}/`)), 1);
   });
 });
 
