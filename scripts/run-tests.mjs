@@ -47,10 +47,30 @@ const args = [
   ...files,
 ];
 
-const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env });
+// In a process group of its own, so that the deadline below can stop every test process.
+const child = spawn(process.execPath, args, { cwd: root, stdio: 'inherit', env: process.env, detached: true });
 const forward = (signal) => child.kill(signal);
 process.on('SIGINT', forward);
 process.on('SIGTERM', forward);
+
+// node's runner reports a test file as timed out but keeps waiting for its process to exit; a
+// file whose cleanup hangs would then hold CI until its own deadline. This one stops the run.
+const deadlineMinutes = Number(process.env.CERTROT_TEST_DEADLINE_MINUTES ?? 75);
+let deadlinePassed = false;
+const deadline = setTimeout(() => {
+  deadlinePassed = true;
+  console.error(`\nThe tests ran past ${deadlineMinutes} minutes (CERTROT_TEST_DEADLINE_MINUTES): stopping every test process.`);
+  const killGroup = (signal) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  killGroup('SIGTERM');
+  setTimeout(() => killGroup('SIGKILL'), 10_000).unref();
+}, deadlineMinutes * 60_000);
+deadline.unref();
 
 child.on('exit', (code, signal) => {
   let counts = { passed: 0, failed: 0, skipped: 0 };
@@ -60,7 +80,8 @@ child.on('exit', (code, signal) => {
     counts.failed += 1; // the runner died before reporting: count that as a failure
   }
   rmSync(work, { recursive: true, force: true });
-  const failed = code !== 0 && counts.failed === 0 ? 1 : counts.failed;
+  clearTimeout(deadline);
+  const failed = (code !== 0 || deadlinePassed) && counts.failed === 0 ? 1 : counts.failed;
   console.log(`\n${counts.passed} passed, ${failed} failed, ${counts.skipped} skipped`);
-  process.exit(code ?? (signal ? 1 : 0));
+  process.exit(deadlinePassed ? 1 : (code ?? (signal ? 1 : 0)));
 });
