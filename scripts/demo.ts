@@ -4,25 +4,39 @@
  * (the vendor trusts both keys during the switch). The script plays the provisioning team:
  * it reads the key the vendor received and approves with that key's fingerprint.
  *
+ * Payloads are encrypted as in production: a fresh AES-256-GCM key for this run, used by the
+ * worker and the client, and a codec server that the dev server's Web UI is pointed at
+ * (`--ui-codec-endpoint`), so the UI shows history decoded once the operator signs in.
+ *
  *   npm run demo              run both rotations, print what happened, stop everything
  *   npm run demo -- --keep    leave the dev server (and its Web UI) running afterwards
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { formatStatus } from '../src/cli/format-status';
+import { startCodecServer, type RunningCodecServer } from '../src/codec/codec-server';
+import { dataConverterFor } from '../src/codec/data-converter';
+import { ENCRYPTED_ENCODING, generateKey, METADATA_ENCODING, type KeyRing } from '../src/codec/encryption-codec';
 import { formatDuration } from '../src/domain/durations';
 import { rotationWorkflowId, type RotationRequest, type RotationStatus, type Strategy } from '../src/domain/rotation';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/domain/search-attributes';
 import { DEMO_CERTIFICATE, startSandboxWorld, WORLD_ORGS, type SandboxWorld } from '../src/sandbox/world';
+import { freePort } from '../src/temporal/binaries';
 import { startDevServer, type RunningDevServer } from '../src/temporal/dev-server';
 import { startRotationWorker } from '../src/workers/rotation-worker';
 import { approveUpdate, statusQuery } from '../src/workflows/messages';
 
 const keep = process.argv.includes('--keep');
 const say = (line = ''): void => console.log(line);
+
+/** This run's payload key: worker and client encrypt with it, the codec server decodes with it. */
+const codecKey = generateKey();
+const keyRing: KeyRing = { keys: [{ id: codecKey.id, key: Buffer.from(codecKey.base64, 'base64') }], current: codecKey.id };
+const workerEnv = { CERTROT_CODEC_KEYS: `${codecKey.id}:${codecKey.base64}` };
 
 async function waitFor(handle: WorkflowHandle, predicate: (s: RotationStatus) => boolean, shown: { count: number }): Promise<RotationStatus> {
   for (;;) {
@@ -50,17 +64,45 @@ async function describeWorld(world: SandboxWorld, vendorOrgId: string, status: R
   }
 }
 
+interface StoredPayload {
+  metadata?: Record<string, Uint8Array> | null;
+  data?: Uint8Array | null;
+}
+
+/** Every payload in a history as Temporal stores it (search attributes aside: Temporal indexes those in the clear). */
+function storedPayloads(value: unknown, out: StoredPayload[] = []): StoredPayload[] {
+  if (Array.isArray(value)) {
+    for (const item of value) storedPayloads(item, out);
+  } else if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    const candidate = value as StoredPayload;
+    if (candidate.metadata && typeof candidate.metadata === 'object' && METADATA_ENCODING in candidate.metadata) {
+      out.push(candidate);
+      return out;
+    }
+    for (const [name, item] of Object.entries(value)) if (name !== 'searchAttributes') storedPayloads(item, out);
+  }
+  return out;
+}
+
+/** What Temporal holds of the rotation: how many payloads, and how many of them encrypted. */
+async function describeHistory(client: Client, workflowId: string): Promise<void> {
+  const { history } = await client.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId } });
+  const payloads = storedPayloads(history?.events ?? []);
+  const encrypted = payloads.filter((p) => Buffer.from(p.metadata?.[METADATA_ENCODING] ?? []).toString() === ENCRYPTED_ENCODING).length;
+  say(`  Temporal history: ${history?.events?.length ?? 0} events, ${payloads.length} payloads, ${encrypted} of them ${ENCRYPTED_ENCODING} (key ${codecKey.id})`);
+}
+
 async function rotate(server: RunningDevServer, strategy: Strategy): Promise<RotationStatus> {
   const org = strategy === 'overlap' ? WORLD_ORGS.multiKey : WORLD_ORGS.singleKey;
   const dir = await mkdtemp(join(tmpdir(), 'certrot-demo-'));
   const world = await startSandboxWorld({ dir });
   const connection = await NativeConnection.connect({ address: server.address });
-  const worker = await startRotationWorker(world.config, { connection });
+  const worker = await startRotationWorker(world.config, { connection, env: workerEnv });
   const clientConnection = await Connection.connect({ address: server.address });
   try {
     say(`\n=== ${strategy} rotation of ${DEMO_CERTIFICATE} (org "${org.alias}", vendor org ${org.vendorOrgId}) ===`);
     say(`  sandbox org ${world.org.url}   sandbox vendor ${world.vendor.url}`);
-    const client = new Client({ connection: clientConnection });
+    const client = new Client({ connection: clientConnection, dataConverter: dataConverterFor(keyRing) });
     const request: RotationRequest = { org: org.alias, certificate: DEMO_CERTIFICATE, vendor: 'acme', strategy, gracePeriod: '15 seconds' };
     const workflowId = rotationWorkflowId(org.alias, DEMO_CERTIFICATE);
     const handle = await client.workflow.start('rotateCertificate', {
@@ -91,6 +133,7 @@ async function rotate(server: RunningDevServer, strategy: Strategy): Promise<Rot
     say(formatStatus(status).replace(/^/gm, '  '));
     say('');
     await describeWorld(world, org.vendorOrgId, status);
+    await describeHistory(client, workflowId);
     return status;
   } finally {
     await worker.shutdown();
@@ -105,10 +148,22 @@ async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const started = Date.now();
   say('certrot demo: starting a local Temporal dev server (first run installs it from PyPI into ~/.cache/certrot) ...');
-  const server = await startDevServer({ log: (line) => say(`  ${line}`) });
+  // The UI's port comes first: the codec server lets exactly that browser origin in.
+  const uiPort = await freePort();
+  const codecToken = randomBytes(24).toString('base64url');
+  const codec: RunningCodecServer = await startCodecServer({ keyRing, token: codecToken, uiOrigin: `http://127.0.0.1:${uiPort}`, port: 0 });
+  let server: RunningDevServer;
+  try {
+    server = await startDevServer({ uiPort, uiCodecEndpoint: codec.url, log: (line) => say(`  ${line}`) });
+  } catch (error) {
+    await codec.close();
+    throw error;
+  }
   say(`Temporal dev server ${server.address}`);
   say(`Temporal Web UI     ${server.uiUrl}`);
+  say(`Codec server        ${codec.url} (payloads are AES-256-GCM encrypted with key ${codecKey.id}, made for this run)`);
   const results: Record<string, RotationStatus> = {};
+  let tokenDir: string | undefined;
   let failed = false;
   try {
     for (const strategy of ['simultaneous', 'overlap'] as const) {
@@ -125,6 +180,13 @@ async function main(): Promise<void> {
     say(`  total ${((Date.now() - started) / 1000).toFixed(1)} s`);
     if (keep) {
       say(`\nThe dev server keeps running: ${server.uiUrl} (Ctrl+C to stop)`);
+      say('To see the rotations decoded in the Web UI:');
+      // The token goes to a private file, not the terminal: it unlocks every payload of this run.
+      tokenDir = await mkdtemp(join(tmpdir(), 'certrot-demo-codec-'));
+      const tokenFile = join(tokenDir, 'codec-token');
+      await writeFile(tokenFile, `${codecToken}\n`, { mode: 0o600 });
+      say(`  1. sign in at ${codec.loginUrl} with this run's codec token: cat ${tokenFile}`);
+      say(`  2. in the UI, "Codec Server" (top bar): use the browser endpoint ${codec.url} and turn on "Include cross-origin credentials"`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -132,6 +194,8 @@ async function main(): Promise<void> {
     }
   } finally {
     await server.stop();
+    await codec.close();
+    if (tokenDir) await rm(tokenDir, { recursive: true, force: true });
   }
   if (failed) {
     console.error('demo: a rotation did not complete');

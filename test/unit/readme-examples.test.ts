@@ -22,6 +22,14 @@ describe('README examples', () => {
     assert.throws(() => parseWorkerConfig(worker, {}, '/etc/certrot'), /SF_CONSUMER_KEY.*is not set/);
   });
 
+  it('the metrics example parses and turns the Prometheus endpoint on', () => {
+    const metrics = blocks('yaml').map((text) => parse(text) as Record<string, unknown>)[2];
+    assert.ok(metrics && 'metrics' in metrics, 'README has the metrics YAML example third');
+    const [worker] = blocks('yaml').map((text) => parse(text) as Record<string, unknown>);
+    const config = parseWorkerConfig({ ...worker, ...metrics }, { SF_CONSUMER_KEY: 'key', ACME_TOKEN: 'token', SMTP_PASSWORD: 'pw' }, '/etc/certrot');
+    assert.equal(config.metrics?.prometheus.bindAddress, '0.0.0.0:9464');
+  });
+
   it('the Temporal UI start input is a valid rotation request', () => {
     const [json] = blocks('json');
     const input = resolveRotationRequest(JSON.parse(json ?? ''), new Date('2026-11-25T00:00:00Z'));
