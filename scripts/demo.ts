@@ -20,7 +20,8 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { formatStatus } from '../src/cli/format-status';
 import { startCodecServer, type RunningCodecServer } from '../src/codec/codec-server';
 import { dataConverterFor } from '../src/codec/data-converter';
-import { ENCRYPTED_ENCODING, generateKey, METADATA_ENCODING, type KeyRing } from '../src/codec/encryption-codec';
+import { ENCRYPTED_ENCODING, generateKey, loadKeyRing, METADATA_ENCODING } from '../src/codec/encryption-codec';
+import { payloadsIn } from '../src/codec/history-payloads';
 import { formatDuration } from '../src/domain/durations';
 import { rotationWorkflowId, type RotationRequest, type RotationStatus, type Strategy } from '../src/domain/rotation';
 import { SEARCH_ATTRIBUTE_KEYS } from '../src/domain/search-attributes';
@@ -35,8 +36,8 @@ const say = (line = ''): void => console.log(line);
 
 /** This run's payload key: worker and client encrypt with it, the codec server decodes with it. */
 const codecKey = generateKey();
-const keyRing: KeyRing = { keys: [{ id: codecKey.id, key: Buffer.from(codecKey.base64, 'base64') }], current: codecKey.id };
 const workerEnv = { CERTROT_CODEC_KEYS: `${codecKey.id}:${codecKey.base64}` };
+const keyRing = loadKeyRing(workerEnv);
 
 async function waitFor(handle: WorkflowHandle, predicate: (s: RotationStatus) => boolean, shown: { count: number }): Promise<RotationStatus> {
   for (;;) {
@@ -64,30 +65,10 @@ async function describeWorld(world: SandboxWorld, vendorOrgId: string, status: R
   }
 }
 
-interface StoredPayload {
-  metadata?: Record<string, Uint8Array> | null;
-  data?: Uint8Array | null;
-}
-
-/** Every payload in a history as Temporal stores it (search attributes aside: Temporal indexes those in the clear). */
-function storedPayloads(value: unknown, out: StoredPayload[] = []): StoredPayload[] {
-  if (Array.isArray(value)) {
-    for (const item of value) storedPayloads(item, out);
-  } else if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
-    const candidate = value as StoredPayload;
-    if (candidate.metadata && typeof candidate.metadata === 'object' && METADATA_ENCODING in candidate.metadata) {
-      out.push(candidate);
-      return out;
-    }
-    for (const [name, item] of Object.entries(value)) if (name !== 'searchAttributes') storedPayloads(item, out);
-  }
-  return out;
-}
-
 /** What Temporal holds of the rotation: how many payloads, and how many of them encrypted. */
 async function describeHistory(client: Client, workflowId: string): Promise<void> {
   const { history } = await client.workflowService.getWorkflowExecutionHistory({ namespace: 'default', execution: { workflowId } });
-  const payloads = storedPayloads(history?.events ?? []);
+  const payloads = payloadsIn<Uint8Array>(history?.events ?? []);
   const encrypted = payloads.filter((p) => Buffer.from(p.metadata?.[METADATA_ENCODING] ?? []).toString() === ENCRYPTED_ENCODING).length;
   say(`  Temporal history: ${history?.events?.length ?? 0} events, ${payloads.length} payloads, ${encrypted} of them ${ENCRYPTED_ENCODING} (key ${codecKey.id})`);
 }

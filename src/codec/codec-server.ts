@@ -229,13 +229,14 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const host = options.host ?? '127.0.0.1';
   const publicUrl = options.publicUrl === undefined ? undefined : normalisePublicUrl(options.publicUrl);
+  const publicLoginUrl = publicUrl && `${publicUrl.href.replace(/\/+$/, '')}/login`;
   const sessions = new SessionSigner(options.token, options.sessionSeconds ?? DEFAULT_SESSION_SECONDS);
   const now = options.now ?? Date.now;
   let listenUrl = '';
 
   /** Where this request's browser signs in: the public URL, else the Host it used to reach us. */
   function loginUrlFor(req: IncomingMessage): string {
-    if (publicUrl) return `${publicUrl.href.replace(/\/+$/, '')}/login`;
+    if (publicLoginUrl) return publicLoginUrl;
     const named = req.headers.host;
     return named !== undefined && /^[A-Za-z0-9.-]+(:\d+)?$|^\[[0-9A-Fa-f:.]+\](:\d+)?$/.test(named) ? `http://${named}/login` : `${listenUrl}/login`;
   }
@@ -413,7 +414,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
   let closing: Promise<void> | undefined;
   return {
     url: listenUrl,
-    loginUrl: publicUrl ? `${publicUrl.href.replace(/\/+$/, '')}/login` : `${listenUrl}/login`,
+    loginUrl: publicLoginUrl ?? `${listenUrl}/login`,
     port,
     close() {
       closing ??= new Promise<void>((resolve, reject) => {

@@ -74,6 +74,13 @@ function call(
   });
 }
 
+/** The CORS preflight a browser sends before POST /decode from `origin`, asking for `requestHeaders`. */
+function preflightFor(baseUrl: string, origin: string, requestHeaders?: string): Promise<Reply> {
+  const headers: Record<string, string> = { origin, 'access-control-request-method': 'POST' };
+  if (requestHeaders !== undefined) headers['access-control-request-headers'] = requestHeaders;
+  return call(baseUrl, { method: 'OPTIONS', path: '/decode', headers });
+}
+
 function authorised(extra: Record<string, string> = {}): Record<string, string> {
   return { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...extra };
 }
@@ -168,18 +175,14 @@ describe('codec server (Temporal remote codec protocol)', () => {
   });
 
   it('answers the OPTIONS preflight with 204 and no authentication', async () => {
-    const preflight = await call(url(), {
-      method: 'OPTIONS',
-      path: '/decode',
-      headers: { origin: UI_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization,x-namespace' },
-    });
+    const preflight = await preflightFor(url(), UI_ORIGIN, 'content-type,authorization,x-namespace');
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers['access-control-allow-origin'], UI_ORIGIN);
     assert.equal(preflight.headers['access-control-allow-credentials'], 'true');
     assert.equal(preflight.headers['access-control-allow-headers'], 'content-type,authorization,x-namespace');
     assert.match(String(preflight.headers['access-control-allow-methods']), /POST/);
 
-    const foreign = await call(url(), { method: 'OPTIONS', path: '/decode', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
+    const foreign = await preflightFor(url(), 'http://evil.example');
     assert.equal(foreign.status, 204);
     assert.equal(foreign.headers['access-control-allow-origin'], undefined);
     assert.equal(foreign.headers['access-control-allow-headers'], undefined);
@@ -322,11 +325,7 @@ describe('codec server browser sign-in (session cookie for the Web UI)', () => {
     assert.equal(encoded.status, 200, encoded.text);
 
     // The preflight a credentialed fetch sends first needs no cookie and allows credentials.
-    const preflight = await call(url(), {
-      method: 'OPTIONS',
-      path: '/decode',
-      headers: { origin: UI_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
-    });
+    const preflight = await preflightFor(url(), UI_ORIGIN, 'content-type,x-namespace');
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers['access-control-allow-origin'], UI_ORIGIN);
     assert.equal(preflight.headers['access-control-allow-credentials'], 'true');

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { generateKey } from '../../src/codec/encryption-codec';
+import { payloadsIn } from '../../src/codec/history-payloads';
 import { METRIC_NAMES } from '../../src/domain/metrics';
 import type { RotationStatus } from '../../src/domain/rotation';
 import { createJsforceOrg } from '../../src/salesforce/jsforce-org';
@@ -28,26 +29,6 @@ const WORKFLOW_ID = `rotate/demo/${CERTIFICATE}`;
 interface ShownEvent {
   eventType?: string;
   workflowExecutionStartedEventAttributes?: { input?: { payloads?: { metadata?: Record<string, string>; data?: string }[] } };
-}
-
-interface ShownPayload {
-  metadata?: Record<string, string>;
-  data?: string;
-}
-
-/** Every payload in `temporal workflow show --output json` events, except search attributes (which Temporal must index in the clear). */
-function payloadsOf(value: unknown, out: ShownPayload[] = []): ShownPayload[] {
-  if (Array.isArray(value)) {
-    for (const item of value) payloadsOf(item, out);
-  } else if (value !== null && typeof value === 'object') {
-    const candidate = value as ShownPayload;
-    if (typeof candidate.metadata === 'object' && 'encoding' in candidate.metadata) {
-      out.push(candidate);
-      return out;
-    }
-    for (const [name, item] of Object.entries(value)) if (name !== 'searchAttributes') payloadsOf(item, out);
-  }
-  return out;
 }
 
 function metadataText(value: string | undefined): string {
@@ -164,7 +145,7 @@ describe('the deployment topology with local binaries', () => {
     const raw = await runCommand(temporalCli, ['workflow', 'show', '--address', address, '--workflow-id', WORKFLOW_ID, '--output', 'json'], {});
     assert.equal(raw.code, 0, raw.out);
     const rawEvents = (JSON.parse(raw.stdout) as { events: ShownEvent[] }).events;
-    const payloads = payloadsOf(rawEvents);
+    const payloads = payloadsIn<string>(rawEvents);
     assert.ok(payloads.length >= 20, `a rotation's history holds many payloads (${payloads.length})`);
     for (const payload of payloads) {
       assert.equal(metadataText(payload.metadata?.encoding), 'binary/encrypted', `every payload is encrypted: ${JSON.stringify(payload).slice(0, 200)}`);

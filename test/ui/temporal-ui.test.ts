@@ -26,7 +26,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startCodecServer, type RunningCodecServer } from '../../src/codec/codec-server';
 import { dataConverterFor } from '../../src/codec/data-converter';
-import { ENCRYPTED_ENCODING, generateKey, type KeyRing } from '../../src/codec/encryption-codec';
+import { ENCRYPTED_ENCODING, generateKey, loadKeyRing } from '../../src/codec/encryption-codec';
 import { rotationWorkflowId, type RotationRequest, type RotationStatus } from '../../src/domain/rotation';
 import { DEMO_CERTIFICATE, startSandboxWorld, WORLD_ORGS, type SandboxWorld } from '../../src/sandbox/world';
 import { freePort } from '../../src/temporal/binaries';
@@ -98,7 +98,8 @@ async function textWithFrames(page: Page): Promise<string> {
 describe('operating certrot from the Temporal Web UI (Chromium, encrypted payloads)', { skip: SKIP }, () => {
   const token = randomBytes(24).toString('base64url');
   const generated = generateKey();
-  const keyRing: KeyRing = { keys: [{ id: generated.id, key: Buffer.from(generated.base64, 'base64') }], current: generated.id };
+  const codecKeys = `${generated.id}:${generated.base64}`;
+  const keyRing = loadKeyRing({ CERTROT_CODEC_KEYS: codecKeys });
   let dir = '';
   let codec: RunningCodecServer | undefined;
   let server: RunningDevServer | undefined;
@@ -147,7 +148,7 @@ describe('operating certrot from the Temporal Web UI (Chromium, encrypted payloa
         world = await startSandboxWorld({ dir: join(dir, 'world') });
         workerConnection = await NativeConnection.connect({ address: server.address });
         // The worker reads its keys the way `certrot worker` does: CERTROT_CODEC_KEYS.
-        worker = await startRotationWorker(world.config, { connection: workerConnection, env: { CERTROT_CODEC_KEYS: `${generated.id}:${generated.base64}` } });
+        worker = await startRotationWorker(world.config, { connection: workerConnection, env: { CERTROT_CODEC_KEYS: codecKeys } });
         clientConnection = await Connection.connect({ address: server.address });
         client = new Client({ connection: clientConnection, dataConverter: dataConverterFor(keyRing) });
         browser = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
