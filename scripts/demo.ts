@@ -55,7 +55,7 @@ async function describeWorld(world: SandboxWorld, vendorOrgId: string, status: R
   for (const certificate of await world.salesforce.listCertificates()) {
     const references = await world.salesforce.findReferences(certificate.uniqueName, targets);
     say(`    certificate ${certificate.uniqueName} (expires ${certificate.expiresAt ?? '?'}) — ${references.length} reference(s)`);
-    for (const r of references) say(`      ${r.object}.${r.field} [${r.scope}${r.ownerName ? `: ${r.ownerName}` : ''}]`);
+    for (const r of references) say(`      ${r.object}.${r.field} [${r.scope}${r.owner ? `: ${r.owner}` : ''}]`);
   }
   say(`  Vendor registry (org ${vendorOrgId}) now:`);
   for (const key of await world.registry.listKeys(vendorOrgId)) {

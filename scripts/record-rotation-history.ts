@@ -12,9 +12,10 @@ import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../src/activities/rotation-activities';
-import type { RotationStatus } from '../src/domain/rotation';
+import { rotationWorkflowId, type RotationStatus } from '../src/domain/rotation';
 import { DEMO_CERTIFICATE, startSandboxWorld, WORLD_ORGS } from '../src/sandbox/world';
 import { createAdapters } from '../src/workers/adapters';
+import { workerDataConverter } from '../src/codec/data-converter';
 import { buildWorkflowBundle } from '../src/workers/workflow-bundle';
 import { approveUpdate, statusQuery } from '../src/workflows/messages';
 import { createTimeSkippingEnv } from '../test/support/temporal';
@@ -31,11 +32,12 @@ async function main(): Promise<void> {
       taskQueue: 'record',
       workflowBundle: { code: (await buildWorkflowBundle()).code },
       activities: createActivities(adapters),
+      dataConverter: workerDataConverter(undefined),
     });
     const status = await worker.runUntil(async () => {
       const handle = await env.client.workflow.start('rotateCertificate', {
         taskQueue: 'record',
-        workflowId: `rotate/${WORLD_ORGS.singleKey.alias}/${DEMO_CERTIFICATE}`,
+        workflowId: rotationWorkflowId(WORLD_ORGS.singleKey.alias, DEMO_CERTIFICATE),
         args: [{ org: WORLD_ORGS.singleKey.alias, certificate: DEMO_CERTIFICATE, vendor: 'acme', strategy: 'simultaneous' }],
       });
       for (;;) {

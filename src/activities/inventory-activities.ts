@@ -307,7 +307,7 @@ export function createInventoryActivities(deps: ActivityDeps & InventoryDeps): I
       field: r.field,
       recordId: r.recordId,
       scope: r.scope,
-      owner: r.ownerName,
+      owner: r.owner,
       value: r.value,
       matchedBy: r.matchedBy,
     }));

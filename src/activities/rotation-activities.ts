@@ -1,18 +1,27 @@
 /**
- * The rotation's activities: thin wrappers that call the org and vendor ports. Every
- * activity is safe to retry — each either checks before it acts or relies on a port
- * operation that is itself idempotent (compare-and-set, idempotency keys, "create returns
- * the certificate an earlier attempt made").
+ * The rotation's activities: thin wrappers over the org port and the two vendor ports (a
+ * key registry, or a provisioning team — chosen by `vendor.kind`, never by class). Every
+ * activity is safe to retry: it checks before it acts or relies on a port operation that is
+ * itself idempotent (compare-and-set, idempotency keys scoped by the rotation's run).
  *
- * Errors leave as ApplicationFailure with `type` = the RotationError code, non-retryable
- * unless the code is transient, so the workflow and the Temporal UI can tell them apart.
+ * Ownership: an activity only adopts, switches to or deletes a certificate the rotation
+ * proved it created (src/domain/ownership.ts), and only withdraws or retires keys the
+ * workflow names from its own records.
+ *
+ * Errors leave as ApplicationFailure with `type` = the RotationError code (./failures.ts),
+ * which also heartbeats and carries the activity's cancellation signal to the adapters.
+ *
+ * v1 inputs: rotations started by the frozen v1 workflow (src/workflows/rotate-certificate-v1.ts)
+ * send `workflowId` instead of `run` and `vendorConfirmed` instead of a confirmation; both are
+ * still accepted so such a rotation finishes after the upgrade.
  */
 import { randomBytes } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import type { MetricMeter } from '@temporalio/common';
 import { asActivity } from './failures';
 import { recordCertificateExpiry } from './metrics';
-import { verifyRsaSha256 } from '../certificates';
+import { createReferenceSwitcher } from './reference-switching';
+import { verifyRotation } from './verification';
 import type { CertificateAuthority } from '../certificate-authorities/certificate-authority';
 import type {
   ActivateInput,
@@ -27,18 +36,18 @@ import type {
   ShareInput,
   ShareResult,
   SwitchedAt,
-  SwitchReferencesInput,
-  SwitchReferencesResult,
   VendorKeyInput,
-  VerifyInput,
+  WindowMissedInput,
   WithdrawInput,
 } from '../domain/activity-contract';
+import { sameUniqueName, type CertificateDetails, type CertificateSummary } from '../domain/certificate';
 import { isRotationError, RotationError } from '../domain/errors';
 import { fingerprintsEqual } from '../domain/fingerprint';
-import type { CertificateSummary, ReferenceRecord, ReferenceTarget, VerificationCheck, VerificationResult } from '../domain/rotation';
-import type { CertificateDetails, SalesforceOrg } from '../salesforce/org-port';
-import { ManualVendor } from '../vendors/manual-vendor';
-import type { VendorKeyRegistry } from '../vendors/vendor-port';
+import { decideAdoption } from '../domain/ownership';
+import type { ReferenceTarget } from '../domain/reference';
+import type { RotationRun, VendorCapabilities } from '../domain/vendor';
+import type { SalesforceOrg } from '../salesforce/org-port';
+import type { Vendor } from '../vendors/vendor-port';
 
 export interface ConfiguredOrg {
   readonly org: SalesforceOrg;
@@ -48,7 +57,7 @@ export interface ConfiguredOrg {
 
 export interface ActivityDeps {
   readonly orgs: ReadonlyMap<string, ConfiguredOrg>;
-  readonly vendors: ReadonlyMap<string, VendorKeyRegistry>;
+  readonly vendors: ReadonlyMap<string, Vendor>;
   /** Signs the CSR of CA-signed certificates; rotations with caSigned need one. */
   readonly ca?: CertificateAuthority;
   readonly clock?: () => Date;
@@ -58,8 +67,7 @@ export interface ActivityDeps {
   readonly metrics?: MetricMeter;
 }
 
-
-function summaryOf(details: CertificateDetails): CertificateSummary {
+export function summaryOf(details: CertificateDetails): CertificateSummary {
   if (details.certificatePem === null || details.fingerprintSha256 === null) {
     throw new RotationError(
       'CERT_UNUSABLE',
@@ -78,6 +86,12 @@ function summaryOf(details: CertificateDetails): CertificateSummary {
   };
 }
 
+/** The run a vendor write belongs to (v1 inputs carry only the workflow id). */
+function runOf(input: { run?: RotationRun; workflowId?: string }): RotationRun {
+  if (input.run) return input.run;
+  return { workflowId: input.workflowId ?? 'unknown', runId: 'v1' };
+}
+
 export function createActivities(deps: ActivityDeps): RotationActivities {
   const clock = deps.clock ?? (() => new Date());
   const nonce = deps.nonce ?? (() => `certrot-verify-${randomBytes(16).toString('hex')}`);
@@ -93,7 +107,7 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
     return found;
   }
 
-  function vendor(id: string): VendorKeyRegistry {
+  function vendor(id: string): Vendor {
     const found = deps.vendors.get(id);
     if (!found) {
       throw new RotationError(
@@ -104,9 +118,15 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
     return found;
   }
 
-  async function preflight(input: PreflightInput): Promise<PreflightResult> {
-    const { vendorOrgId } = org(input.org);
-    const capabilities = await vendor(input.vendor).capabilities(vendorOrgId);
+  async function capabilitiesOf(id: string, orgId: string): Promise<VendorCapabilities> {
+    const v = vendor(id);
+    if (v.kind === 'team') return { kind: 'team', multipleActiveKeys: v.multipleActiveKeys };
+    return { kind: 'registry', multipleActiveKeys: (await v.capabilities(orgId)).multipleActiveKeys };
+  }
+
+  async function preflight(input: PreflightInput): Promise<PreflightResult & { automated: boolean }> {
+    const { org: salesforce, vendorOrgId } = org(input.org);
+    const capabilities = await capabilitiesOf(input.vendor, vendorOrgId);
     if (input.strategy === 'overlap' && !capabilities.multipleActiveKeys) {
       throw new RotationError(
         'INVALID_INPUT',
@@ -114,8 +134,12 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
           'Start the rotation with strategy "simultaneous".',
       );
     }
+    const salesforceOrgId = await salesforce.organizationId();
+    const wanted = input.newUniqueName ?? null;
+    const taken = wanted === null ? undefined : (await salesforce.listCertificates()).find((c) => sameUniqueName(c.uniqueName, wanted));
     log.info('preflight passed', { org: input.org, vendor: input.vendor, strategy: input.strategy });
-    return { orgId: vendorOrgId, vendor: { multipleActiveKeys: capabilities.multipleActiveKeys, automated: capabilities.automated } };
+    // `automated` is read only by rotations of the frozen v1 workflow.
+    return { orgId: vendorOrgId, salesforceOrgId, vendor: capabilities, newNameTakenBy: taken?.uniqueName ?? null, automated: capabilities.kind === 'registry' };
   }
 
   async function backUpCertificate(input: BackupInput): Promise<BackupResult> {
@@ -127,33 +151,48 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
     if (input.discover) {
       const configuredObjects = [...new Set(input.targets.filter((t) => t.kind === 'custom-object').map((t) => t.object))];
       for (const found of await salesforce.discoverReferenceTargets(configuredObjects)) {
-        const namesIt = found.valuesSeen.includes(details.uniqueName) || found.valuesSeen.includes(details.label);
+        const namesIt = found.valuesSeen.some((v) => sameUniqueName(v, details.uniqueName) || sameUniqueName(v, details.label));
         const known = targets.some((t) => t.object === found.object && t.field === found.field);
         if (namesIt && !known) targets.push({ object: found.object, field: found.field, kind: found.kind });
       }
     }
-    const references: ReferenceRecord[] = (await salesforce.findReferences(details.uniqueName, targets)).map((reference) => ({
-      object: reference.object,
-      field: reference.field,
-      recordId: reference.recordId,
-      scope: reference.scope,
-      owner: reference.ownerName,
-      value: reference.value,
-    }));
+    const references = await salesforce.findReferences(details.uniqueName, targets);
     log.info('backed up certificate', { certificate: details.uniqueName, references: references.length, targets: targets.length });
     return { certificate, targets, references };
   }
 
+  /** The existing certificate is adopted only with proof that an earlier attempt of this step made it. */
+  async function adoptOrRefuse(salesforce: SalesforceOrg, input: GenerateInput, existingName: string): Promise<CertificateDetails> {
+    const existing = await salesforce.getCertificate(existingName);
+    const refuse = (reason: string): never => {
+      throw new RotationError('CERT_ALREADY_EXISTS', `Certificate ${input.uniqueName} was not created: ${reason}.`, { details: { uniqueName: existing.uniqueName } });
+    };
+    if (!input.rotationStartedAt || !input.replacing) return refuse(`a certificate named ${existing.uniqueName} already exists`);
+    const targets = (await salesforce.discoverReferenceTargets()).map(({ object, field, kind }) => ({ object, field, kind }));
+    const references = await salesforce.findReferences(existing.uniqueName, targets);
+    const decision = decideAdoption(existing, input, references.length);
+    if (!decision.adopt) return refuse(decision.reason);
+    log.info('adopting the certificate an earlier attempt created', { certificate: existing.uniqueName });
+    return existing;
+  }
+
   async function generateCertificate(input: GenerateInput): Promise<CertificateSummary> {
     const salesforce = org(input.org).org;
-    let details = await salesforce.createCertificate({
-      uniqueName: input.uniqueName,
-      label: input.label,
-      keySize: input.keySize,
-      caSigned: input.caSigned,
-      // The key never needs to leave Salesforce: certrot shares only the public certificate.
-      privateKeyExportable: false,
-    });
+    let details: CertificateDetails;
+    try {
+      details = await salesforce.createCertificate({
+        uniqueName: input.uniqueName,
+        label: input.label,
+        keySize: input.keySize,
+        caSigned: input.caSigned,
+        // The key never needs to leave Salesforce: certrot shares only the public certificate.
+        privateKeyExportable: false,
+      });
+    } catch (error) {
+      if (!isRotationError(error, 'CERT_ALREADY_EXISTS')) throw error;
+      const existingName = typeof error.details.uniqueName === 'string' ? error.details.uniqueName : input.uniqueName;
+      details = await adoptOrRefuse(salesforce, input, existingName);
+    }
     if (input.caSigned && details.certificatePem === null) {
       if (!deps.ca) {
         throw new RotationError(
@@ -163,7 +202,7 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
       }
       if (details.csrPem === null) throw new RotationError('SALESFORCE_ERROR', `Salesforce returned neither a certificate nor a CSR for ${input.uniqueName}.`);
       const chain = await deps.ca.signCsr(details.csrPem);
-      details = await salesforce.uploadSignedChain(input.uniqueName, chain);
+      details = await salesforce.uploadSignedChain(details.uniqueName, chain);
     }
     const created = summaryOf(details);
     recordCertificateExpiry(deps.metrics, input.org, created.uniqueName, created.expiresAt, clock());
@@ -179,156 +218,95 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
       if (isRotationError(error, 'CERT_NOT_FOUND')) return { deleted: false };
       throw error;
     }
-    if (details.fingerprintSha256 !== null && !fingerprintsEqual(details.fingerprintSha256, input.fingerprint)) {
+    if (details.fingerprintSha256 === null || !fingerprintsEqual(details.fingerprintSha256, input.fingerprint)) {
       throw new RotationError(
         'CONFLICT',
-        `Certificate ${input.uniqueName} now has fingerprint ${details.fingerprintSha256}, not ${input.fingerprint} as this rotation recorded; it was not deleted. Check who replaced it.`,
+        `Certificate ${input.uniqueName} now has fingerprint ${details.fingerprintSha256 ?? '(none)'}, not ${input.fingerprint} as this rotation recorded; it was not deleted. Check who replaced it.`,
       );
     }
-    await salesforce.deleteCertificate(input.uniqueName);
+    await salesforce.deleteCertificate(details.uniqueName);
     return { deleted: true };
   }
 
-  async function shareKey(input: ShareInput): Promise<ShareResult> {
-    const registry = vendor(input.vendor);
-    const fingerprint = await registry.stageKey(input.orgId, input.certificate.certificatePem, {
-      workflowId: input.workflowId,
-      ...(input.proposedWindow ? { proposedWindow: input.proposedWindow } : {}),
-    });
-    if (!fingerprintsEqual(fingerprint, input.certificate.spkiFingerprint)) {
-      throw new RotationError(
-        'KEY_REJECTED',
-        `Vendor ${input.vendor} registered fingerprint ${fingerprint}, but the new certificate's key is ${input.certificate.spkiFingerprint}.`,
-      );
+  async function shareKey(input: ShareInput & { workflowId?: string }): Promise<ShareResult> {
+    const v = vendor(input.vendor);
+    const run = runOf(input);
+    const key = input.certificate.spkiFingerprint;
+    if (v.kind === 'team') {
+      const notified = await v.notify({
+        kind: 'stage',
+        run,
+        orgId: input.orgId,
+        fingerprint: key,
+        certificatePem: input.certificate.certificatePem,
+        ...(input.proposedWindow ? { window: input.proposedWindow } : {}),
+      });
+      return { fingerprint: key, notified };
     }
-    return { fingerprint: input.certificate.spkiFingerprint, notified: registry instanceof ManualVendor ? ['provisioning team'] : [] };
+    const fingerprint = await v.stageKey(input.orgId, input.certificate.certificatePem, { run, ...(input.proposedWindow ? { proposedWindow: input.proposedWindow } : {}) });
+    if (!fingerprintsEqual(fingerprint, key)) {
+      throw new RotationError('KEY_REJECTED', `Vendor ${input.vendor} registered fingerprint ${fingerprint}, but the new certificate's key is ${key}.`);
+    }
+    return { fingerprint: key, notified: [`key registry ${v.name}`] };
   }
 
-  async function withdrawKey(input: WithdrawInput): Promise<void> {
-    const registry = vendor(input.vendor);
-    if (registry instanceof ManualVendor) {
-      await registry.sendCancellation(input.orgId, { fingerprint: input.fingerprint, reason: input.reason, workflowId: input.workflowId });
+  async function withdrawKey(input: WithdrawInput & { workflowId?: string }): Promise<void> {
+    const v = vendor(input.vendor);
+    const run = runOf(input);
+    if (v.kind === 'team') {
+      await v.notify({ kind: 'cancel', run, orgId: input.orgId, fingerprint: input.fingerprint, reason: input.reason });
       return;
     }
-    const key = (await registry.listKeys(input.orgId)).find((k) => fingerprintsEqual(k.fingerprint, input.fingerprint));
-    if (key && key.state !== 'retired') await registry.retireKey(input.orgId, input.fingerprint, { workflowId: input.workflowId });
+    const key = (await v.listKeys(input.orgId)).find((k) => fingerprintsEqual(k.fingerprint, input.fingerprint));
+    if (key && key.state !== 'retired') await v.retireKey(input.orgId, input.fingerprint, { run });
   }
 
-  async function activateVendorKey(input: ActivateInput): Promise<SwitchedAt> {
-    await vendor(input.vendor).activateKey(input.orgId, input.fingerprint, {
-      workflowId: input.workflowId,
-      replace: input.replacing !== null,
+  async function notifyWindowMissed(input: WindowMissedInput): Promise<void> {
+    const v = vendor(input.vendor);
+    if (v.kind === 'registry') return; // the key stays staged; a registry has nothing to be told
+    await v.notify({
+      kind: 'window-missed',
+      run: input.run,
+      orgId: input.orgId,
+      fingerprint: input.fingerprint,
+      window: input.window,
+      reason: `Nothing was changed. Propose a new window or approve again before ${input.waitingUntil}.`,
     });
+  }
+
+  async function activateVendorKey(input: ActivateInput & { workflowId?: string }): Promise<SwitchedAt> {
+    const v = vendor(input.vendor);
+    const run = runOf(input);
+    const replace = input.replacing !== null;
+    if (v.kind === 'team') {
+      await v.notify({ kind: 'activate', run, orgId: input.orgId, fingerprint: input.fingerprint, replace, ...(input.window ? { window: input.window } : {}) });
+    } else {
+      await v.activateKey(input.orgId, input.fingerprint, { run, replace, ...(input.window ? { window: input.window } : {}) });
+    }
     return { at: clock().toISOString() };
   }
 
-  async function retireVendorKey(input: VendorKeyInput): Promise<SwitchedAt> {
-    await vendor(input.vendor).retireKey(input.orgId, input.fingerprint, { workflowId: input.workflowId });
+  async function retireVendorKey(input: VendorKeyInput & { workflowId?: string }): Promise<SwitchedAt> {
+    const v = vendor(input.vendor);
+    const run = runOf(input);
+    if (v.kind === 'team') await v.notify({ kind: 'retire', run, orgId: input.orgId, fingerprint: input.fingerprint });
+    else await v.retireKey(input.orgId, input.fingerprint, { run });
     return { at: clock().toISOString() };
   }
 
-  async function restoreVendorKey(input: RestoreVendorInput): Promise<void> {
-    const registry = vendor(input.vendor);
-    if (registry instanceof ManualVendor) {
-      await registry.restoreKey(input.orgId, input.restore, { workflowId: input.workflowId, replace: true });
+  async function restoreVendorKey(input: RestoreVendorInput & { workflowId?: string }): Promise<void> {
+    const v = vendor(input.vendor);
+    const run = runOf(input);
+    if (v.kind === 'team') {
+      await v.notify({ kind: 'restore', run, orgId: input.orgId, fingerprint: input.restore, replace: !v.multipleActiveKeys });
       return;
     }
-    const capabilities = await registry.capabilities(input.orgId);
-    const keys = await registry.listKeys(input.orgId);
+    const { multipleActiveKeys } = await v.capabilities(input.orgId);
+    const keys = await v.listKeys(input.orgId);
     const state = (fingerprint: string | null): string | undefined =>
       fingerprint === null ? undefined : keys.find((k) => fingerprintsEqual(k.fingerprint, fingerprint))?.state;
-    if (state(input.restore) !== 'active') {
-      await registry.restoreKey(input.orgId, input.restore, { workflowId: input.workflowId, replace: !capabilities.multipleActiveKeys });
-    }
-    if (capabilities.multipleActiveKeys && input.withdraw !== null && state(input.withdraw) === 'active') {
-      await registry.retireKey(input.orgId, input.withdraw, { workflowId: input.workflowId });
-    }
-  }
-
-  async function switchReferences(input: SwitchReferencesInput): Promise<SwitchReferencesResult> {
-    const result = await org(input.org).org.updateReferences(
-      input.changes.map(({ object, field, recordId, expected, value }) => ({ object, field, recordId, expected, value })),
-    );
-    const at = clock().toISOString();
-    const full = (change: { object: string; field: string; recordId: string }) => {
-      const original = input.changes.find((c) => c.object === change.object && c.field === change.field && c.recordId === change.recordId);
-      if (!original) throw new RotationError('SALESFORCE_ERROR', `The org reported a change to ${change.object} ${change.recordId} that was not requested.`);
-      return original;
-    };
-    return {
-      at,
-      applied: result.applied.map((change) => full(change)),
-      conflicts: result.conflicts.map((conflict) => ({ ...full(conflict), actual: conflict.actual })),
-    };
-  }
-
-  async function verifyRotation(input: VerifyInput): Promise<VerificationResult> {
-    const salesforce = org(input.org).org;
-    const registry = vendor(input.vendor);
-    const checks: VerificationCheck[] = [];
-    const check = (name: string, passed: boolean, detail: string): void => {
-      checks.push({ name, passed, detail });
-    };
-    const expected = input.newCertificate;
-
-    // 1. The certificate the references name exists, is usable, unexpired and the one we made.
-    const details = await salesforce.getCertificate(expected.uniqueName);
-    const unexpired = details.expiresAt !== null && Date.parse(details.expiresAt) > clock().getTime();
-    check(
-      'certificate',
-      details.usable && unexpired && details.fingerprintSha256 !== null && fingerprintsEqual(details.fingerprintSha256, expected.fingerprint),
-      `${expected.uniqueName}: usable=${String(details.usable)}, expires ${details.expiresAt ?? 'never set'}, fingerprint ${details.fingerprintSha256 ?? 'none'}`,
-    );
-
-    // 2. Every reference holds the new Unique Name (not the label); none still names the old one.
-    const toNew = await salesforce.findReferences(expected.uniqueName, [...input.targets]);
-    const byLabel = toNew.filter((r) => r.matchedBy === 'label');
-    const toOld = await salesforce.findReferences(input.previousCertificate, [...input.targets]);
-    check(
-      'references',
-      toNew.length >= input.expectedReferences && byLabel.length === 0 && toOld.length === 0,
-      `${toNew.length} reference(s) name ${expected.uniqueName} (expected ${input.expectedReferences})` +
-        (byLabel.length ? `; ${byLabel.length} hold the label instead of the Unique Name` : '') +
-        (toOld.length ? `; still naming ${input.previousCertificate}: ${toOld.map((r) => `${r.object}.${r.field} ${r.scope}${r.ownerName ? ` ${r.ownerName}` : ''}`).join(', ')}` : ''),
-    );
-
-    // 3. The vendor trusts the new key.
-    const manual = registry instanceof ManualVendor;
-    if (manual) {
-      check('vendor-key', input.vendorConfirmed, input.vendorConfirmed ? 'the provisioning team confirmed the new key' : 'no confirmation from the provisioning team');
-      if (input.vendorConfirmed) registry.recordConfirmation(input.orgId, expected.spkiFingerprint, 'active', expected.certificatePem);
-    } else {
-      const active = (await registry.listKeys(input.orgId)).filter((k) => k.state === 'active');
-      const trusted = active.some((k) => fingerprintsEqual(k.fingerprint, expected.spkiFingerprint));
-      check('vendor-key', trusted, `vendor trusts ${active.length} key(s)${trusted ? ', including the new one' : ', not the new one'}`);
-    }
-
-    // 4. The org signs a fresh nonce with the certificate, and the vendor accepts the signature.
-    if (input.signature) {
-      const challenge = nonce();
-      const signature = await salesforce.signWithCertificate(expected.uniqueName, challenge);
-      const locallyValid = verifyRsaSha256(expected.certificatePem, challenge, signature);
-      const atVendor = await registry.verifySignature(input.orgId, challenge, signature);
-      const matched = atVendor.matchedFingerprint !== null && fingerprintsEqual(atVendor.matchedFingerprint, expected.spkiFingerprint);
-      check(
-        'signature',
-        locallyValid && atVendor.valid && matched,
-        `org signature ${locallyValid ? 'matches' : 'does NOT match'} the new public key; vendor ${atVendor.valid ? `accepted it with key ${atVendor.matchedFingerprint ?? '?'}` : 'rejected it'}`,
-      );
-    }
-
-    // 5. Optional two-way TLS probe: the org calls the vendor presenting the certificate.
-    if (input.calloutUrl) {
-      try {
-        const response = await salesforce.calloutWithCertificate(expected.uniqueName, input.calloutUrl);
-        check('callout', response.statusCode >= 200 && response.statusCode < 300, `HTTPS ${response.statusCode} from ${input.calloutUrl}`);
-      } catch (error) {
-        if (!isRotationError(error, 'APEX_FAILED')) throw error;
-        check('callout', false, error.message);
-      }
-    }
-
-    return { passed: checks.every((c) => c.passed), checks, at: clock().toISOString() };
+    if (state(input.restore) !== 'active') await v.restoreKey(input.orgId, input.restore, { run, replace: !multipleActiveKeys });
+    if (multipleActiveKeys && input.withdraw !== null && state(input.withdraw) === 'active') await v.retireKey(input.orgId, input.withdraw, { run });
   }
 
   return {
@@ -338,10 +316,11 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
     deleteCertificate: asActivity(deleteCertificate),
     shareKey: asActivity(shareKey),
     withdrawKey: asActivity(withdrawKey),
+    notifyWindowMissed: asActivity(notifyWindowMissed),
     activateVendorKey: asActivity(activateVendorKey),
     retireVendorKey: asActivity(retireVendorKey),
     restoreVendorKey: asActivity(restoreVendorKey),
-    switchReferences: asActivity(switchReferences),
-    verifyRotation: asActivity(verifyRotation),
+    switchReferences: asActivity(createReferenceSwitcher((alias) => org(alias).org, clock)),
+    verifyRotation: asActivity((input) => verifyRotation(input, { org: (alias) => org(alias).org, vendor, clock, nonce })),
   };
 }

@@ -12,9 +12,22 @@
  */
 import type { DataConverter } from '@temporalio/common';
 import { EncryptionCodec, loadKeyRing, type KeyRing } from './encryption-codec';
+import { TolerantDecoding } from './tolerant-decoding';
 
 export function dataConverterFor(keyRing: KeyRing): DataConverter {
   return { payloadCodecs: [new EncryptionCodec(keyRing)] };
+}
+
+/**
+ * The worker's side: the same codec, but a payload it cannot decode (forged, or under an
+ * unknown key) becomes a marker the workflow refuses, instead of failing every workflow
+ * task (./tolerant-decoding.ts); workflow code reads payloads with ./payload-converter.ts.
+ */
+export function workerDataConverter(base: DataConverter | undefined): DataConverter {
+  return {
+    payloadConverterPath: require.resolve('./payload-converter'),
+    payloadCodecs: (base?.payloadCodecs ?? []).map((codec) => new TolerantDecoding(codec)),
+  };
 }
 
 /** `dataConverterFor` with the key ring from CERTROT_CODEC_KEYS / CERTROT_CODEC_CURRENT_KEY. */

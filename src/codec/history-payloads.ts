@@ -10,10 +10,16 @@ export interface HistoryPayload<V> {
   data?: V | null;
 }
 
+/** The marker name Temporal's SDK core gives the markers `patched()` records. */
+export const PATCH_MARKER = 'core_patch';
+
 export function payloadsIn<V>(value: unknown, out: HistoryPayload<V>[] = []): HistoryPayload<V>[] {
   if (Array.isArray(value)) {
     for (const item of value) payloadsIn(item, out);
   } else if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    // A patch marker (`patched()`) holds only the patch id, written by the SDK core without
+    // the payload codec: not workflow data, so not counted.
+    if ((value as { markerName?: unknown }).markerName === PATCH_MARKER) return out;
     const candidate = value as HistoryPayload<V>;
     if (candidate.metadata !== null && typeof candidate.metadata === 'object' && 'encoding' in candidate.metadata) {
       out.push(candidate);

@@ -2,34 +2,36 @@
  * The activities the rotation workflow calls, as plain-data signatures. The worker's
  * `createActivities(deps)` implements exactly this interface; the workflow proxies it.
  * Inputs name an org alias and a vendor id — the worker holds their credentials, so no
- * secret ever travels through workflow history.
+ * secret ever travels through workflow history. Every vendor write carries the rotation's
+ * run (`RotationRun`), which scopes its idempotency key.
  */
-import type {
-  CertificateSummary,
-  ReferenceChange,
-  ReferenceRecord,
-  ReferenceTarget,
-  RotationWindow,
-  Strategy,
-  VerificationResult,
-} from './rotation';
+import type { CertificateSummary } from './certificate';
+import type { Reference, ReferenceChange, ReferenceConflict, ReferenceTarget } from './reference';
+import type { RotationWindow, Strategy, VendorConfirmation, VerificationResult } from './rotation';
+import type { RotationRun, VendorCapabilities } from './vendor';
 
-export interface VendorCapabilities {
-  /** Can the vendor trust the old and the new key at the same time? */
-  readonly multipleActiveKeys: boolean;
-  /** Does an API activate keys (true), or a provisioning team (false)? */
-  readonly automated: boolean;
-}
+export type { VendorCapabilities } from './vendor';
 
 export interface PreflightInput {
   readonly org: string;
   readonly vendor: string;
   readonly strategy: Strategy;
   readonly certificate: string;
+  /** The requested new Unique Name, if any: refused at once when a certificate has it. */
+  readonly newUniqueName: string | null;
 }
 export interface PreflightResult {
+  /** The id the vendor knows the org by. */
   readonly orgId: string;
+  /** Salesforce's own Organization.Id (two aliases of one org share it). */
+  readonly salesforceOrgId: string;
   readonly vendor: VendorCapabilities;
+  /**
+   * The certificate that already has the requested new Unique Name (compared
+   * case-insensitively), or null. The workflow refuses then — after taking the certificate
+   * lock, so that a concurrent rotation is named as the reason when there is one.
+   */
+  readonly newNameTakenBy: string | null;
 }
 
 export interface BackupInput {
@@ -41,7 +43,8 @@ export interface BackupInput {
 export interface BackupResult {
   readonly certificate: CertificateSummary;
   readonly targets: readonly ReferenceTarget[];
-  readonly references: readonly ReferenceRecord[];
+  /** Every reference naming the certificate, by Unique Name or (a configuration error) by label. */
+  readonly references: readonly Reference[];
 }
 
 export interface GenerateInput {
@@ -50,6 +53,14 @@ export interface GenerateInput {
   readonly label: string;
   readonly keySize: 2048 | 4096;
   readonly caSigned: boolean;
+  /**
+   * When this rotation started (ISO-8601). A certificate that already has `uniqueName` is
+   * adopted only if it was created after this instant, with the requested settings, and
+   * nothing references it — i.e. an earlier attempt of this very step made it.
+   */
+  readonly rotationStartedAt: string;
+  /** The certificate being replaced: never adopted, whatever its name. */
+  readonly replacing: string;
 }
 
 export interface DeleteCertificateInput {
@@ -63,7 +74,7 @@ export interface ShareInput {
   readonly vendor: string;
   readonly orgId: string;
   readonly org: string;
-  readonly workflowId: string;
+  readonly run: RotationRun;
   readonly certificate: CertificateSummary;
   readonly previousFingerprint: string;
   readonly proposedWindow: RotationWindow | null;
@@ -71,23 +82,25 @@ export interface ShareInput {
 export interface ShareResult {
   /** The SPKI fingerprint the approval must name. */
   readonly fingerprint: string;
+  /** Who was told: the registry, or the team's channels. */
   readonly notified: readonly string[];
 }
 
 export interface VendorKeyInput {
   readonly vendor: string;
   readonly orgId: string;
-  readonly workflowId: string;
+  readonly run: RotationRun;
   readonly fingerprint: string;
 }
 export interface ActivateInput extends VendorKeyInput {
   /** Fingerprint of a key to retire in the same step (single-key vendors), or null to keep it. */
   readonly replacing: string | null;
+  readonly window: RotationWindow;
 }
 export interface RestoreVendorInput {
   readonly vendor: string;
   readonly orgId: string;
-  readonly workflowId: string;
+  readonly run: RotationRun;
   /** The old key, trusted again. */
   readonly restore: string;
   /** The new key, withdrawn (null if it was never staged). */
@@ -95,6 +108,11 @@ export interface RestoreVendorInput {
 }
 export interface WithdrawInput extends VendorKeyInput {
   readonly reason: string;
+}
+export interface WindowMissedInput extends VendorKeyInput {
+  readonly window: RotationWindow;
+  /** Until when a new window (or approval) can still arrive. */
+  readonly waitingUntil: string;
 }
 export interface SwitchedAt {
   /** ISO instant at which the change took effect, read from the worker's clock. */
@@ -104,18 +122,24 @@ export interface SwitchedAt {
 export interface SwitchReferencesInput {
   readonly org: string;
   readonly changes: readonly ReferenceChange[];
+  /**
+   * The certificate the changes switch to: checked to exist, be usable and still have this
+   * fingerprint before any write (a rollback switches to the old one).
+   */
+  readonly certificate: { readonly uniqueName: string; readonly fingerprint: string };
 }
 export interface SwitchReferencesResult extends SwitchedAt {
+  /** When the first reference flipped (the mismatch window starts there). */
+  readonly firstAt: string | null;
   readonly applied: readonly ReferenceChange[];
   /** Records that no longer held the expected value: reported, never overwritten. */
-  readonly conflicts: readonly (ReferenceChange & { readonly actual: string | null })[];
+  readonly conflicts: readonly ReferenceConflict[];
 }
 
 export interface VerifyInput {
   readonly org: string;
   readonly orgId: string;
   readonly vendor: string;
-  readonly workflowId: string;
   readonly newCertificate: CertificateSummary;
   /** The certificate being replaced: no reference may still name it. */
   readonly previousCertificate: string;
@@ -124,8 +148,8 @@ export interface VerifyInput {
   readonly targets: readonly ReferenceTarget[];
   readonly signature: boolean;
   readonly calloutUrl: string | null;
-  /** Whether the provisioning team confirmed the new key (vendors run by people). */
-  readonly vendorConfirmed: boolean;
+  /** What the provisioning team confirmed (team vendors), reported as such. */
+  readonly vendorConfirmation: VendorConfirmation | null;
 }
 
 export interface RotationActivities {
@@ -135,6 +159,7 @@ export interface RotationActivities {
   deleteCertificate(input: DeleteCertificateInput): Promise<{ readonly deleted: boolean }>;
   shareKey(input: ShareInput): Promise<ShareResult>;
   withdrawKey(input: WithdrawInput): Promise<void>;
+  notifyWindowMissed(input: WindowMissedInput): Promise<void>;
   activateVendorKey(input: ActivateInput): Promise<SwitchedAt>;
   retireVendorKey(input: VendorKeyInput): Promise<SwitchedAt>;
   restoreVendorKey(input: RestoreVendorInput): Promise<void>;

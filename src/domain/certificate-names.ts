@@ -43,3 +43,19 @@ export function deriveNewLabel(currentLabel: string, on: Date): string {
   const base = currentLabel.replace(/\s*\d{4}-\d{2}-\d{2}$/, '');
   return `${base.slice(0, 64 - date.length - 1)} ${date}`;
 }
+
+/**
+ * The default Unique Name of the replacement: `deriveNewUniqueName`, but never the current
+ * name itself (rotating `X_2026_12_01` on 2026-12-01 gives `X_2026_12_01_2`, not the
+ * certificate being replaced). Names are compared case-insensitively, as Salesforce does.
+ */
+export function replacementUniqueName(current: string, on: Date): string {
+  const derived = deriveNewUniqueName(current, on);
+  if (derived.toLowerCase() !== current.toLowerCase()) return derived;
+  if (derived.length + 2 <= 80) return `${derived}_2`;
+  // At the 80-character limit, shorten the base, not the date: cutting the date could leave
+  // `_2026_12__2`, which is no Unique Name (two underscores in a row).
+  const date = derived.slice(-11);
+  const base = derived.slice(0, -11).slice(0, 80 - date.length - 2).replace(/_+$/, '');
+  return `${base}${date}_2`;
+}

@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   NOTIFICATION_FAILED: 'NOTIFICATION_FAILED',
   // infrastructure
   NETWORK_ERROR: 'NETWORK_ERROR',
+  /** The activity was cancelled (or its heartbeat timed out) and stopped between calls. */
+  CANCELLED: 'CANCELLED',
   TEMPORAL_BINARY_UNAVAILABLE: 'TEMPORAL_BINARY_UNAVAILABLE',
 } as const;
 

@@ -17,9 +17,19 @@ const uniqueName = z.string().superRefine((value, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: `"${value}" is not a Salesforce Unique Name: it ${problem}` });
 });
 
-const duration = z
-  .string()
-  .refine(isDuration, { message: 'write a number and a unit, e.g. "7 days", "36 hours", "90 minutes"' });
+const DAY_MS = 86_400_000;
+
+/** A duration, bounded: no request needs a 20,000,000-week window, and dates past year 275760 do not exist. */
+const duration = (maxDays: number) =>
+  z
+    .string()
+    .max(40, 'write a number and a unit, e.g. "7 days"')
+    .refine(isDuration, { message: 'write a number and a unit, e.g. "7 days", "36 hours", "90 minutes"' })
+    // zod runs every check even after .max fails: only measure what the checks above let through (a
+    // 400-digit number parses to Infinity, and parseDuration throws on it).
+    .refine((v) => v.length > 40 || !isDuration(v) || parseDuration(v, 'duration') <= maxDays * DAY_MS, { message: `at most ${maxDays} days` });
+
+export const DURATION_LIMITS_DAYS = { approvalTimeout: 90, windowDuration: 31, gracePeriod: 90 } as const;
 
 const instant = z.string().refine((value) => !Number.isNaN(Date.parse(value)) && /\d{4}-\d{2}-\d{2}T/.test(value), {
   message: 'write an ISO-8601 instant with a time zone, e.g. "2026-12-05T02:00:00Z"',
@@ -31,8 +41,13 @@ export const windowSchema = z
   .refine((w) => Date.parse(w.end) > Date.parse(w.start), { message: 'the window must end after it starts' });
 
 const windowRequestSchema = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('on-approval'), duration }).strict(),
-  z.object({ mode: z.literal('fixed'), start: instant, end: instant }).strict(),
+  z.object({ mode: z.literal('on-approval'), duration: duration(DURATION_LIMITS_DAYS.windowDuration) }).strict(),
+  z
+    .object({ mode: z.literal('fixed'), start: instant, end: instant })
+    .strict()
+    .refine((w) => Date.parse(w.end) - Date.parse(w.start) <= DURATION_LIMITS_DAYS.windowDuration * DAY_MS, {
+      message: `a window may last at most ${DURATION_LIMITS_DAYS.windowDuration} days`,
+    }),
 ]);
 
 const referenceTarget = z
@@ -45,24 +60,24 @@ const referenceTarget = z
 
 export const rotationRequestSchema = z
   .object({
-    org: z.string().min(1, 'the org alias configured in the worker, e.g. "prod"'),
+    org: z.string().min(1, 'the org alias configured in the worker, e.g. "prod"').max(100),
     certificate: uniqueName,
-    vendor: z.string().min(1, 'the vendor id configured in the worker'),
+    vendor: z.string().min(1, 'the vendor id configured in the worker').max(100),
     newUniqueName: uniqueName.optional(),
     newLabel: z.string().min(1).max(64, 'Salesforce labels are at most 64 characters').optional(),
     keySize: z.union([z.literal(2048), z.literal(4096)]).optional(),
     caSigned: z.boolean().optional(),
     strategy: z.enum(['overlap', 'simultaneous']).optional(),
     references: z
-      .object({ discover: z.boolean().optional(), targets: z.array(referenceTarget).optional() })
+      .object({ discover: z.boolean().optional(), targets: z.array(referenceTarget).max(100).optional(), repairLabels: z.boolean().optional() })
       .strict()
       .optional(),
     approval: z
-      .object({ approvers: z.array(z.string().min(1)).optional(), timeout: duration.optional() })
+      .object({ approvers: z.array(z.string().trim().min(1).max(200)).max(50).optional(), timeout: duration(DURATION_LIMITS_DAYS.approvalTimeout).optional() })
       .strict()
       .optional(),
     window: windowRequestSchema.optional(),
-    gracePeriod: duration.optional(),
+    gracePeriod: duration(DURATION_LIMITS_DAYS.gracePeriod).optional(),
     verification: z
       .object({ signature: z.boolean().optional(), calloutUrl: z.string().url().startsWith('https://').optional() })
       .strict()
@@ -84,14 +99,19 @@ function describeIssues(error: z.ZodError): string {
  * deterministic time inside a workflow).
  */
 export function resolveRotationRequest(raw: unknown, now: Date): RotationInput {
-  const parsed = rotationRequestSchema.safeParse(raw);
+  let parsed: ReturnType<typeof rotationRequestSchema.safeParse>;
+  try {
+    parsed = rotationRequestSchema.safeParse(raw);
+  } catch {
+    throw new RotationError('INVALID_INPUT', 'Invalid rotation request: the input could not be read as JSON');
+  }
   if (!parsed.success) {
     throw new RotationError('INVALID_INPUT', `Invalid rotation request: ${describeIssues(parsed.error)}`);
   }
   const request: RotationRequest = parsed.data;
   if (request.newUniqueName !== undefined) {
     assertUniqueName(request.newUniqueName, 'newUniqueName');
-    if (request.newUniqueName === request.certificate) {
+    if (request.newUniqueName.toLowerCase() === request.certificate.toLowerCase()) {
       throw new RotationError('INVALID_INPUT', 'newUniqueName: must differ from the current certificate\'s Unique Name.');
     }
   }
@@ -105,6 +125,8 @@ export function resolveRotationRequest(raw: unknown, now: Date): RotationInput {
     }
   }
   const targets = request.references?.targets ?? [];
+  const approvalTimeout = request.approval?.timeout ?? ROTATION_DEFAULTS.approvalTimeout;
+  const gracePeriod = request.gracePeriod ?? ROTATION_DEFAULTS.gracePeriod;
   const discover = request.references?.discover ?? targets.length === 0;
   return {
     org: request.org,
@@ -115,13 +137,16 @@ export function resolveRotationRequest(raw: unknown, now: Date): RotationInput {
     keySize: request.keySize ?? ROTATION_DEFAULTS.keySize,
     caSigned: request.caSigned ?? ROTATION_DEFAULTS.caSigned,
     strategy: request.strategy ?? ROTATION_DEFAULTS.strategy,
-    references: { discover, targets },
+    references: { discover, targets, repairLabels: request.references?.repairLabels ?? false },
     approval: {
       approvers: request.approval?.approvers ?? [],
-      timeout: request.approval?.timeout ?? ROTATION_DEFAULTS.approvalTimeout,
+      timeout: approvalTimeout,
+      timeoutMs: parseDuration(approvalTimeout, 'approval.timeout'),
     },
     window,
-    gracePeriod: request.gracePeriod ?? ROTATION_DEFAULTS.gracePeriod,
+    windowDurationMs: window.mode === 'on-approval' ? parseDuration(window.duration, 'window.duration') : 0,
+    gracePeriod,
+    gracePeriodMs: parseDuration(gracePeriod, 'gracePeriod'),
     verification: {
       signature: request.verification?.signature ?? true,
       calloutUrl: request.verification?.calloutUrl ?? null,
@@ -129,7 +154,14 @@ export function resolveRotationRequest(raw: unknown, now: Date): RotationInput {
   };
 }
 
-/** Validates a window sent with approve/reschedule. */
+/** The window an approval at `approvedAt` agrees to: the one it names, a rescheduled one, the fixed one, or "from now". */
+export function agreedWindow(input: RotationInput, approvedAt: number, proposed: RotationWindow | null): RotationWindow {
+  if (proposed) return proposed;
+  if (input.window.mode === 'fixed') return { start: input.window.start, end: input.window.end };
+  return { start: new Date(approvedAt).toISOString(), end: new Date(approvedAt + input.windowDurationMs).toISOString() };
+}
+
+/** Validates a window sent with approve/reschedule (v1 workflow; v2 uses operator-messages.ts). */
 export function parseWindow(raw: unknown, field: string, now: Date): RotationWindow {
   const parsed = windowSchema.safeParse(raw);
   if (!parsed.success) throw new RotationError('INVALID_INPUT', `${field}: ${describeIssues(parsed.error)}`);

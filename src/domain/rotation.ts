@@ -24,12 +24,11 @@ export type Phase = (typeof PHASES)[number];
 
 export type Strategy = 'overlap' | 'simultaneous';
 
-/** Where a custom setting or custom object field holds a certificate's Unique Name. */
-export interface ReferenceTarget {
-  readonly object: string;
-  readonly field: string;
-  readonly kind: 'hierarchy-setting' | 'custom-object';
-}
+import type { CertificateSummary } from './certificate';
+import type { Reference, ReferenceChange, ReferenceConflict, ReferenceTarget, RestoredReference } from './reference';
+
+export type { CertificateSummary } from './certificate';
+export type { Reference, ReferenceChange, ReferenceConflict, ReferenceTarget, RestoredReference } from './reference';
 
 /** An agreed window, ISO-8601 instants. */
 export interface RotationWindow {
@@ -53,7 +52,16 @@ export interface RotationRequest {
   readonly caSigned?: boolean;
   readonly strategy?: Strategy;
   /** Targets to switch; `discover` scans the org for fields holding the name. */
-  readonly references?: { readonly discover?: boolean; readonly targets?: readonly ReferenceTarget[] };
+  readonly references?: {
+    readonly discover?: boolean;
+    readonly targets?: readonly ReferenceTarget[];
+    /**
+     * References that hold the certificate's label instead of its Unique Name are a
+     * configuration error: the rotation refuses them unless this is true, and then writes
+     * the new Unique Name there (a rollback writes the old Unique Name, never the label).
+     */
+    readonly repairLabels?: boolean;
+  };
   readonly approval?: { readonly approvers?: readonly string[]; readonly timeout?: string };
   readonly window?: WindowRequest;
   readonly gracePeriod?: string;
@@ -70,10 +78,13 @@ export interface RotationInput {
   readonly keySize: 2048 | 4096;
   readonly caSigned: boolean;
   readonly strategy: Strategy;
-  readonly references: { readonly discover: boolean; readonly targets: readonly ReferenceTarget[] };
-  readonly approval: { readonly approvers: readonly string[]; readonly timeout: string };
+  readonly references: { readonly discover: boolean; readonly targets: readonly ReferenceTarget[]; readonly repairLabels: boolean };
+  readonly approval: { readonly approvers: readonly string[]; readonly timeout: string; readonly timeoutMs: number };
   readonly window: WindowRequest;
+  /** The on-approval window's length in ms (0 for a fixed window). */
+  readonly windowDurationMs: number;
   readonly gracePeriod: string;
+  readonly gracePeriodMs: number;
   readonly verification: { readonly signature: boolean; readonly calloutUrl: string | null };
 }
 
@@ -86,49 +97,24 @@ export const ROTATION_DEFAULTS = {
   gracePeriod: '7 days',
 } as const;
 
-export function rotationWorkflowId(org: string, certificate: string): string {
-  return `rotate/${org}/${certificate}`;
-}
+export { rotationWorkflowId } from './rotation-id';
 
 export const ROTATION_TASK_QUEUE = 'certrot-rotations';
 
 // ---- what the workflow learns along the way ---------------------------------------------
 
-export interface CertificateSummary {
-  readonly uniqueName: string;
-  readonly label: string;
-  readonly keySize: number;
-  readonly caSigned: boolean;
-  readonly expiresAt: string | null;
-  readonly certificatePem: string;
-  readonly fingerprint: string;
-  readonly spkiFingerprint: string;
-}
-
 /** One record that names the certificate, as found at backup time. */
-export interface ReferenceRecord {
-  readonly object: string;
-  readonly field: string;
-  readonly recordId: string;
-  readonly scope: 'org-default' | 'profile' | 'user' | 'record' | 'named-credential';
-  /** Profile or user name for overrides, record name for others. */
-  readonly owner: string | null;
-  readonly value: string;
-}
+export type ReferenceRecord = Reference;
 
-export interface ReferenceChange {
-  readonly object: string;
-  readonly field: string;
-  readonly recordId: string;
-  readonly scope: ReferenceRecord['scope'];
-  readonly owner: string | null;
-  readonly expected: string;
-  readonly value: string;
-}
+/** Who saw what a check reports: certrot itself, the org, the vendor's API, or people at the vendor. */
+export type Observer = 'certrot' | 'salesforce' | 'vendor-api' | 'provisioning-team';
 
 export interface VerificationCheck {
   readonly name: string;
+  /** A check that could not be made is `made: false` and never counts as passed. */
   readonly passed: boolean;
+  readonly made?: boolean;
+  readonly observedBy?: Observer;
   readonly detail: string;
 }
 
@@ -136,6 +122,8 @@ export interface VerificationResult {
   readonly passed: boolean;
   readonly checks: readonly VerificationCheck[];
   readonly at: string;
+  /** Set after a rollback: this verification describes a state that no longer holds. */
+  readonly supersededBy?: string;
 }
 
 // ---- messages -----------------------------------------------------------------------------
@@ -148,6 +136,18 @@ export interface ApproveRequest {
 export interface ApproveResult {
   readonly accepted: true;
   readonly window: RotationWindow;
+}
+/** Every operator update answers with what it changed; refusals arrive as update failures. */
+export interface MessageResult {
+  readonly accepted: true;
+  readonly message: string;
+  readonly phase: Phase;
+}
+/** The first answer of a rotation started with update-with-start: input accepted, preflight passed. */
+export interface StartedResult {
+  readonly workflowId: string;
+  readonly phase: Phase;
+  readonly orgId: string;
 }
 export interface RejectRequest {
   readonly approver: string;
@@ -181,13 +181,23 @@ export interface ApprovalRecord {
   readonly via: 'update' | 'signal';
 }
 
+/** What the provisioning team said it did (a vendor run by people): reported, not observed. */
+export interface VendorConfirmation {
+  readonly fingerprint: string;
+  readonly by: string | null;
+  readonly at: string;
+  readonly via: 'update' | 'signal';
+}
+
 export interface IgnoredMessage {
   readonly message: string;
   readonly at: string;
   readonly reason: string;
 }
 
-export type Outcome = 'completed' | 'rolled-back' | 'failed';
+export const OUTCOMES = ['completed', 'completed-with-manual-steps', 'rolled-back', 'failed'] as const;
+/** `completed-with-manual-steps`: the rotation switched and verified, but some clean-up is left for a person. */
+export type Outcome = (typeof OUTCOMES)[number];
 
 export interface RotationStatus {
   readonly workflowId: string;
@@ -201,18 +211,26 @@ export interface RotationStatus {
   window: RotationWindow | null;
   approval: ApprovalRecord | null;
   rejection: { approver: string; reason: string; at: string } | null;
-  referencesFound: ReferenceRecord[];
+  referencesFound: Reference[];
   referencesChanged: ReferenceChange[];
-  conflicts: (ReferenceChange & { actual: string | null })[];
+  conflicts: ReferenceConflict[];
+  /** After a rollback: every reference as restored, with the value it holds now. */
+  restored?: RestoredReference[];
   vendorAppliedAt: string | null;
+  vendorConfirmation?: VendorConfirmation | null;
   verification: VerificationResult | null;
   /** ms from the first side's switch to the second's; 0 for overlap; null before apply. */
   mismatchWindowMs: number | null;
   errors: string[];
+  /** Refused messages (signals; refused updates answer their sender), the latest 50. */
   ignoredMessages: IgnoredMessage[];
+  /** How many messages were refused in all (ignoredMessages keeps only the latest). */
+  refusedCount?: number;
   /** Set when compensation could not finish: what an operator must fix by hand. */
   manualSteps: string[];
   outcome: Outcome | null;
+  /** When the outcome was reached. */
+  endedAt?: string | null;
   reason: string | null;
 }
 

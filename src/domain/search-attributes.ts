@@ -11,6 +11,8 @@ export const SEARCH_ATTRIBUTE_KEYS = {
   CertificateName: defineSearchAttributeKey('CertificateName', SearchAttributeType.KEYWORD),
   OrgAlias: defineSearchAttributeKey('OrgAlias', SearchAttributeType.KEYWORD),
   RotationPhase: defineSearchAttributeKey('RotationPhase', SearchAttributeType.KEYWORD),
+  /** completed, completed-with-manual-steps, rolled-back or failed, once the rotation ends. */
+  RotationOutcome: defineSearchAttributeKey('RotationOutcome', SearchAttributeType.KEYWORD),
   CertificateExpiry: defineSearchAttributeKey('CertificateExpiry', SearchAttributeType.DATETIME),
 } as const;
 

@@ -29,13 +29,15 @@ export function isoDate(value: string | null | undefined): string | null {
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
 
-export function certificateDetailsFrom(record: CertificateMetadata & { fullName: string }): CertificateDetails {
+/** `createdAt`: when the org says it created the certificate (listMetadata), if known. */
+export function certificateDetailsFrom(record: CertificateMetadata & { fullName: string }, createdAt: string | null): CertificateDetails {
   const base = {
     uniqueName: record.fullName,
     label: record.masterLabel ?? record.fullName,
     keySize: toKeySize(record.keySize),
     caSigned: record.caSigned ?? false,
     privateKeyExportable: record.privateKeyExportable ?? true,
+    createdAt,
   };
   if (!record.content) {
     throw new RotationError('SALESFORCE_ERROR', `Salesforce returned certificate ${record.fullName} without its content; check the API version (36.0+) and that the user may read certificates.`);

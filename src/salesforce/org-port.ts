@@ -9,33 +9,11 @@
  * never lets one out.
  */
 
-export type KeySize = 2048 | 4096;
+import type { CertificateDetails, CertificateListing, KeySize } from '../domain/certificate';
+import type { Reference, ReferenceChange, ReferenceConflict, ReferenceTarget } from '../domain/reference';
 
-/** What an inventory query tells about a certificate (no PEM: that costs one read each). */
-export interface CertificateSummary {
-  /** The Unique Name (DeveloperName / Metadata fullName): what references must hold. */
-  uniqueName: string;
-  /** The display label (MasterLabel). Not a valid reference value. */
-  label: string;
-  keySize: KeySize;
-  caSigned: boolean;
-  /** false for a CA-signed certificate still waiting for its signed chain. */
-  usable: boolean;
-  privateKeyExportable: boolean;
-  /** ISO-8601; null while a CA-signed certificate has no chain yet. */
-  expiresAt: string | null;
-}
-
-export interface CertificateDetails extends CertificateSummary {
-  /** The public certificate (PEM); null while the certificate is only a CSR. */
-  certificatePem: string | null;
-  /** The pending CSR (PEM) of a CA-signed certificate waiting for its chain, else null. */
-  csrPem: string | null;
-  /** SHA-256 over the certificate DER, uppercase colon hex; null without a certificate. */
-  fingerprintSha256: string | null;
-  /** SHA-256 over the public key (SPKI); known from the CSR too, so never null. */
-  spkiFingerprintSha256: string;
-}
+export type { CertificateDetails, CertificateListing, KeySize } from '../domain/certificate';
+export type { Reference, ReferenceChange, ReferenceConflict, ReferenceScope, ReferenceTarget, ReferenceTargetKind } from '../domain/reference';
 
 export interface CreateCertificateInput {
   uniqueName: string;
@@ -45,45 +23,13 @@ export interface CreateCertificateInput {
   privateKeyExportable: boolean;
 }
 
-export type ReferenceTargetKind = 'hierarchy-setting' | 'custom-object';
-
-/** A text field that may hold a certificate's Unique Name (configuration, or discovered). */
-export interface ReferenceTarget {
-  /** API name of the custom setting or custom object, e.g. `csam__AsyncMessOptions__c`. */
-  object: string;
-  /** API name of the text field, e.g. `csam__Certificate__c`. */
-  field: string;
-  kind: ReferenceTargetKind;
-}
-
-/** Who a hierarchy-setting record applies to (from its SetupOwnerId). */
-export type ReferenceScope = 'org-default' | 'profile' | 'user' | 'record' | 'named-credential';
-
-export interface CertificateReference {
-  /** Object API name; `NamedCredential` for named credentials. */
-  object: string;
-  /** Field API name; `certificate` for named credentials. */
-  field: string;
-  /** Record Id; the named credential's fullName for named credentials. */
-  recordId: string;
-  /** The value the record holds now (the Unique Name, or — a configuration error — the label). */
-  value: string;
-  /** Whether the record names the certificate correctly or by its label. */
-  matchedBy: 'unique-name' | 'label';
-  scope: ReferenceScope;
-  /** Hierarchy settings only: the organization, profile or user the record belongs to. */
-  setupOwnerId: string | null;
-  /** Profile name, username, record Name or named credential label, for people to read. */
-  ownerName: string | null;
-}
-
 /** A certificate as a reference may name it: its Unique Name, or (wrongly) its label. */
 export interface CertificateNames {
   uniqueName: string;
   label: string | null;
 }
 
-export interface NamedReference extends CertificateReference {
+export interface NamedReference extends Reference {
   /** The Unique Name of the certificate this reference names. */
   certificate: string;
 }
@@ -93,24 +39,13 @@ export interface DiscoveredTarget extends ReferenceTarget {
   valuesSeen: string[];
 }
 
-/** Compare-and-set: applied only while the record still holds `expected`. */
-export interface ReferenceChange {
-  object: string;
-  field: string;
-  recordId: string;
-  expected: string;
-  value: string;
-}
-
-export interface ReferenceConflict extends ReferenceChange {
-  /** What the record held instead of `expected` (null: the record or field is gone/empty). */
-  actual: string | null;
-}
-
 export interface UpdateReferencesResult {
   applied: ReferenceChange[];
   conflicts: ReferenceConflict[];
 }
+
+/** Progress of `updateReferences`, reported after each reference (activities heartbeat with it). */
+export type ReferenceProgress = (done: { applied: ReferenceChange[]; conflicts: ReferenceConflict[] }) => void;
 
 export interface CalloutResult {
   statusCode: number;
@@ -125,15 +60,20 @@ export interface ApiUsage {
 }
 
 export interface SalesforceOrg {
-  listCertificates(): Promise<CertificateSummary[]>;
+  /** The org's own id (Organization.Id, 18 characters): two aliases of one org have the same. */
+  organizationId(): Promise<string>;
+
+  listCertificates(): Promise<CertificateListing[]>;
 
   /** CERT_NOT_FOUND, or LABEL_NOT_UNIQUE_NAME when given a label. */
   getCertificate(uniqueName: string): Promise<CertificateDetails>;
 
   /**
-   * Idempotent: when a certificate with this Unique Name already exists with the same
-   * label, key size and CA-signed flag (an earlier attempt made it), it is returned;
-   * different settings -> CERT_ALREADY_EXISTS. Returns the CSR for a CA-signed certificate.
+   * Creates a certificate (Salesforce generates the key pair). Never adopts: when a
+   * certificate with this Unique Name (compared case-insensitively) already exists, it
+   * throws CERT_ALREADY_EXISTS with `details.uniqueName` = the existing one's name; whether
+   * an existing certificate is one an earlier attempt of the same rotation made is the
+   * caller's decision (see domain/ownership.ts). Returns the CSR for a CA-signed one.
    */
   createCertificate(input: CreateCertificateInput): Promise<CertificateDetails>;
 
@@ -144,7 +84,7 @@ export interface SalesforceOrg {
   deleteCertificate(uniqueName: string): Promise<void>;
 
   /** Every record in `targets` and every named credential naming the certificate. */
-  findReferences(uniqueName: string, targets: ReferenceTarget[]): Promise<CertificateReference[]>;
+  findReferences(uniqueName: string, targets: ReferenceTarget[]): Promise<Reference[]>;
 
   /**
    * The same search for many certificates at once (an inventory): one query per target
@@ -159,8 +99,8 @@ export interface SalesforceOrg {
    */
   discoverReferenceTargets(configuredObjects?: string[]): Promise<DiscoveredTarget[]>;
 
-  /** Compare-and-set; conflicts are reported, never overwritten. */
-  updateReferences(changes: ReferenceChange[]): Promise<UpdateReferencesResult>;
+  /** Compare-and-set; conflicts are reported, never overwritten. `progress` hears after each reference. */
+  updateReferences(changes: readonly ReferenceChange[], progress?: ReferenceProgress): Promise<UpdateReferencesResult>;
 
   /** Base64 RSA-SHA256 signature the org makes over `nonce` with the named certificate. */
   signWithCertificate(uniqueName: string, nonce: string): Promise<string>;

@@ -47,7 +47,9 @@ export const namedCredentialMetadataSchema = z
   .loose();
 export type NamedCredentialMetadata = z.infer<typeof namedCredentialMetadataSchema>;
 
-export const filePropertiesSchema = z.object({ fullName: z.string(), id: z.string().nullish(), type: z.string().nullish() }).loose();
+/** listMetadata's FileProperties (only live components: unlike the Tooling query, no deleted ones). */
+export const filePropertiesSchema = z.object({ fullName: z.string(), id: z.string().nullish(), type: z.string().nullish(), createdDate: z.string().nullish() }).loose();
+export type FileProperties = z.infer<typeof filePropertiesSchema>;
 
 /** Tooling API `Certificate` rows. */
 export const toolingCertificateSchema = z.object({

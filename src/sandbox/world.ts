@@ -91,8 +91,8 @@ export async function startSandboxWorld(options: WorldOptions): Promise<SandboxW
       const current = await salesforce.getCertificate(DEMO_CERTIFICATE);
       if (!current.certificatePem) throw new Error(`the demo fixture's ${DEMO_CERTIFICATE} has no certificate`);
       for (const { vendorOrgId } of Object.values(WORLD_ORGS)) {
-        const fingerprint = await registry.stageKey(vendorOrgId, current.certificatePem, { workflowId: 'sandbox-seed' });
-        await registry.activateKey(vendorOrgId, fingerprint, { workflowId: 'sandbox-seed' });
+        const fingerprint = await registry.stageKey(vendorOrgId, current.certificatePem, { run: { workflowId: 'sandbox-seed', runId: 'seed' } });
+        await registry.activateKey(vendorOrgId, fingerprint, { run: { workflowId: 'sandbox-seed', runId: 'seed' } });
         if (fingerprint !== spkiFingerprint(current.certificatePem)) throw new Error('the sandbox vendor registered another fingerprint');
       }
     }

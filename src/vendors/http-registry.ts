@@ -3,19 +3,26 @@
  * api/vendor-key-registry.openapi.yaml.
  *
  * - Authentication: a bearer token, a client certificate (two-way TLS), or both.
- * - Every write carries an Idempotency-Key derived from what the write means, so retries
- *   here, Temporal's activity retries, and a restarted worker all send the same key and
- *   the vendor applies the write once.
+ * - Every write carries an Idempotency-Key derived from what the write means and from the
+ *   rotation run asking, so retries here, Temporal's activity retries, and a restarted
+ *   worker all send the same key and the vendor applies the write once, while a later run
+ *   repeating the write is a new request.
  * - Transient failures (5xx, 429, network) are retried with exponential backoff and full
  *   jitter; what is left over becomes VENDOR_UNAVAILABLE (retryable) for Temporal to retry
  *   on its own, slower schedule.
+ * - Each request has a total deadline (`timeoutMs`, default 30 s). A vendor that missed it
+ *   is not asked again here (it is slow, not briefly broken): the call fails at once with
+ *   a retryable VENDOR_UNAVAILABLE naming the vendor and the operation. When the calling
+ *   activity is cancelled the request stops at once and the activity's reason is rethrown,
+ *   so Temporal records a cancellation rather than a vendor failure.
  * - Every other failure is a RotationError whose message says what to do about it, and
  *   never contains the token or the private key.
  */
 import { z } from 'zod';
 import { normalizeFingerprint, spkiFingerprint } from '../certificates';
 import { RotationError, type ErrorCode } from '../domain/errors';
-import { errorCodeOf, isAllowedEndpoint, isTlsTrustFailure, sendHttpRequest, type HttpResponse } from './http-transport';
+import { currentSignal, DeadlineExceeded } from '../runtime/call-context';
+import { abortReasonOf, errorCodeOf, isAllowedEndpoint, isTlsTrustFailure, sendHttpRequest, type HttpResponse } from './http-transport';
 import { deriveIdempotencyKey } from './idempotency-key';
 import { describeEndpoint, safeErrorMessage } from './redact';
 import {
@@ -31,28 +38,21 @@ import {
   type WireKey,
 } from './registry-wire';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry-policy';
-import type {
-  ActivateKeyOptions,
-  SignatureVerification,
-  StageKeyOptions,
-  VendorCallContext,
-  VendorCapabilities,
-  VendorKey,
-  VendorKeyRegistry,
-} from './vendor-port';
+import type { ActivateKeyOptions, KeyRegistry, SignatureVerification, StageKeyOptions, VendorCallContext, VendorKey } from './vendor-port';
 
 /** Configuration as the worker reads it; validated once at start-up. */
 export const httpRegistryConfigSchema = z
   .object({
-    /** Shown in messages, e.g. "Acme CPQ". */
-    vendorName: z.string().min(1).default('vendor'),
+    /** Shown in messages, e.g. "Acme CPQ"; `createVendor` defaults it to the vendor's id. */
+    vendorName: z.string().min(1).optional(),
     /** https://registry.vendor.example (http: only on loopback, for the local sandbox). */
     baseUrl: z.url({ protocol: /^https?$/ }).refine(isAllowedEndpoint, 'must be an https: URL (plain http: only for 127.0.0.1/localhost)'),
     bearerToken: z.string().min(1).optional(),
     clientCertificate: z.object({ certificatePem: z.string().min(1), privateKeyPem: z.string().min(1) }).optional(),
     /** An extra CA (PEM) to trust besides the system roots. */
     caPem: z.string().min(1).optional(),
-    timeoutMs: z.number().int().positive().default(10_000),
+    /** Total time one request may take, connect to last byte (not an idle timeout). */
+    timeoutMs: z.number().int().positive().default(30_000),
     retry: z
       .object({
         maxAttempts: z.number().int().min(1).max(20),
@@ -87,7 +87,9 @@ interface Call<T> {
   idempotencyKey?: string;
 }
 
-export class HttpVendorRegistry implements VendorKeyRegistry {
+export class HttpVendorRegistry implements KeyRegistry {
+  readonly kind = 'registry';
+  readonly name: string;
   private readonly config: z.output<typeof httpRegistryConfigSchema>;
   private readonly retry: RetryPolicy;
   private readonly base: URL;
@@ -104,13 +106,14 @@ export class HttpVendorRegistry implements VendorKeyRegistry {
       });
     }
     this.config = parsed.data;
+    this.name = parsed.data.vendorName ?? 'vendor';
     this.retry = { ...DEFAULT_RETRY_POLICY, ...parsed.data.retry };
     this.base = new URL(parsed.data.baseUrl.endsWith('/') ? parsed.data.baseUrl : `${parsed.data.baseUrl}/`);
     this.random = deps.random ?? Math.random;
-    this.sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = deps.sleep ?? sleepUnlessCancelled;
   }
 
-  async capabilities(orgId: string): Promise<VendorCapabilities> {
+  async capabilities(orgId: string): Promise<{ multipleActiveKeys: boolean }> {
     const answer = await this.call({
       operation: 'capabilities',
       method: 'GET',
@@ -118,7 +121,7 @@ export class HttpVendorRegistry implements VendorKeyRegistry {
       schema: capabilitiesResponseSchema,
       orgId,
     });
-    return { multipleActiveKeys: answer.multipleActiveKeys, automated: answer.automated };
+    return { multipleActiveKeys: answer.multipleActiveKeys };
   }
 
   async listKeys(orgId: string): Promise<VendorKey[]> {
@@ -126,7 +129,7 @@ export class HttpVendorRegistry implements VendorKeyRegistry {
     return answer.keys.map(toVendorKey);
   }
 
-  async stageKey(orgId: string, certificatePem: string, options: StageKeyOptions = {}): Promise<string> {
+  async stageKey(orgId: string, certificatePem: string, options: StageKeyOptions): Promise<string> {
     const fingerprint = spkiFingerprint(certificatePem);
     const body = { certificatePem };
     const answer = await this.call({
@@ -137,28 +140,28 @@ export class HttpVendorRegistry implements VendorKeyRegistry {
       orgId,
       fingerprint,
       body,
-      idempotencyKey: deriveIdempotencyKey({ operation: 'stageKey', orgId, fingerprint, body, scope: options.workflowId }),
+      idempotencyKey: deriveIdempotencyKey({ operation: 'stageKey', orgId, fingerprint, body, run: options.run }),
     });
     const bound = normalizeFingerprint(answer.key.fingerprint);
     if (bound !== fingerprint) {
       throw new RotationError(
         'KEY_REJECTED',
-        `${this.config.vendorName} staged a key with fingerprint ${bound} for org "${orgId}" but the certificate we sent has ${fingerprint}. The vendor bound the wrong key: do not activate it; ask the vendor to check their registry.`,
+        `Vendor ${this.name} staged a key with fingerprint ${bound} for org "${orgId}" but the certificate we sent has ${fingerprint}. The vendor bound the wrong key: do not activate it; ask the vendor to check their registry.`,
         { details: { orgId, expected: fingerprint, bound } },
       );
     }
     return bound;
   }
 
-  activateKey(orgId: string, fingerprint: string, options: ActivateKeyOptions = {}): Promise<void> {
+  activateKey(orgId: string, fingerprint: string, options: ActivateKeyOptions): Promise<void> {
     return this.changeKey('activate', orgId, fingerprint, options.replace === true ? { replace: true } : {}, options);
   }
 
-  retireKey(orgId: string, fingerprint: string, options: VendorCallContext = {}): Promise<void> {
+  retireKey(orgId: string, fingerprint: string, options: VendorCallContext): Promise<void> {
     return this.changeKey('retire', orgId, fingerprint, {}, options);
   }
 
-  restoreKey(orgId: string, fingerprint: string, options: ActivateKeyOptions = {}): Promise<void> {
+  restoreKey(orgId: string, fingerprint: string, options: ActivateKeyOptions): Promise<void> {
     return this.changeKey('restore', orgId, fingerprint, options.replace === true ? { replace: true } : {}, options);
   }
 
@@ -194,7 +197,7 @@ export class HttpVendorRegistry implements VendorKeyRegistry {
       orgId,
       fingerprint: canonical,
       body,
-      idempotencyKey: deriveIdempotencyKey({ operation, orgId, fingerprint: canonical, body, scope: context.workflowId }),
+      idempotencyKey: deriveIdempotencyKey({ operation, orgId, fingerprint: canonical, body, run: context.run }),
     });
   }
 
@@ -207,6 +210,7 @@ export class HttpVendorRegistry implements VendorKeyRegistry {
     const body = call.body === undefined ? undefined : JSON.stringify(call.body);
 
     for (let attempt = 1; ; attempt += 1) {
+      throwIfCancelled();
       const lastAttempt = attempt >= this.retry.maxAttempts;
       let response: HttpResponse;
       try {
@@ -219,6 +223,8 @@ export class HttpVendorRegistry implements VendorKeyRegistry {
           tls: { caPem: this.config.caPem, clientCertificate: this.config.clientCertificate },
         });
       } catch (error) {
+        throwIfCancelled();
+        if (error instanceof DeadlineExceeded) throw this.deadlineMissed(call);
         if (isTlsTrustFailure(error)) throw this.tlsFailure(call, error);
         if (lastAttempt) throw this.unreachable(call, attempt, error);
         await this.sleep(backoffDelayMs(this.retry, attempt, this.random));
@@ -282,6 +288,13 @@ export class HttpVendorRegistry implements VendorKeyRegistry {
     }
   }
 
+  private deadlineMissed(call: Call<unknown>): RotationError {
+    return this.error('VENDOR_UNAVAILABLE', call, `did not answer ${call.operation} for org "${call.orgId}" within ${describeDuration(this.config.timeoutMs)}. The vendor is slow or stuck; the request was abandoned (its connection closed) and not repeated here. The write is idempotent, so it is safe to retry later.`, {
+      retryable: true,
+      details: { deadlineMs: this.config.timeoutMs },
+    });
+  }
+
   private unavailable(call: Call<unknown>, attempts: number, response: HttpResponse): RotationError {
     const vendorError = parseErrorBody(response.body);
     const said = this.safe(vendorError ? `${vendorError.code}: ${vendorError.message}` : `HTTP ${response.status}`);
@@ -311,15 +324,45 @@ export class HttpVendorRegistry implements VendorKeyRegistry {
     text: string,
     options: { retryable?: boolean; details?: Record<string, string | number | boolean | null> },
   ): RotationError {
-    return new RotationError(code, `Vendor ${this.config.vendorName} (${describeEndpoint(this.base)}) ${text}`, {
+    return new RotationError(code, `Vendor ${this.name} (${describeEndpoint(this.base)}) ${text}`, {
       retryable: options.retryable,
-      details: { vendor: this.config.vendorName, operation: call.operation, orgId: call.orgId, ...(call.fingerprint ? { fingerprint: call.fingerprint } : {}), ...options.details },
+      details: { vendor: this.name, operation: call.operation, orgId: call.orgId, ...(call.fingerprint ? { fingerprint: call.fingerprint } : {}), ...options.details },
     });
   }
 
   private safe(error: unknown): string {
     return safeErrorMessage(error, [this.config.bearerToken, this.config.clientCertificate?.privateKeyPem]);
   }
+}
+
+/** The calling activity was cancelled: stop, and let its own reason travel up. */
+function throwIfCancelled(): void {
+  const signal = currentSignal();
+  if (signal?.aborted) throw abortReasonOf(signal);
+}
+
+/** Backoff between attempts; cut short (rejecting with the reason) if the activity is cancelled. */
+function sleepUnlessCancelled(ms: number): Promise<void> {
+  const signal = currentSignal();
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(abortReasonOf(signal));
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      if (signal) reject(abortReasonOf(signal));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function describeDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 function toVendorKey(key: WireKey): VendorKey {

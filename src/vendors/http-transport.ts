@@ -7,10 +7,18 @@
  * `rejectUnauthorized` off. Each request uses its own connection (`agent: false`) so no
  * idle keep-alive socket outlives the call and a client certificate is never reused for a
  * request that did not ask for it.
+ *
+ * Every request has a total deadline (connect to last byte, not an idle timeout: a peer
+ * that trickles a byte now and then is still cut at the deadline), combined with the
+ * calling activity's AbortSignal (../runtime/call-context.ts). Either way the socket is
+ * destroyed at once. The rejection is the signal's reason: a `DeadlineExceeded` for the
+ * deadline, the activity's own reason (Temporal's CancelledFailure) for a cancellation, so
+ * the caller can tell "too slow, try again" from "stop".
  */
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
+import { deadlineSignal } from '../runtime/call-context';
 
 export interface TlsClientOptions {
   /** An extra CA certificate (PEM, may hold several) to trust besides the system roots. */
@@ -24,6 +32,7 @@ export interface HttpRequest {
   url: URL;
   headers?: Record<string, string>;
   body?: string;
+  /** Total time for the request, from connecting to the last byte of the answer. */
   timeoutMs: number;
   tls?: TlsClientOptions;
 }
@@ -37,11 +46,35 @@ export interface HttpResponse {
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /**
- * Resolves with any HTTP status; rejects only when no complete answer arrived (the error
- * keeps node's `code`, e.g. ECONNREFUSED, ECONNRESET, ETIMEDOUT, or a TLS code).
+ * Resolves with any HTTP status; rejects only when no complete answer arrived: with the
+ * abort reason when stopped (see the module comment), otherwise with node's error, which
+ * keeps its `code` (ECONNREFUSED, ECONNRESET, a TLS code).
  */
 export function sendHttpRequest(request: HttpRequest): Promise<HttpResponse> {
-  return new Promise<HttpResponse>((resolve, reject) => {
+  return new Promise<HttpResponse>((resolveAnswer, rejectAnswer) => {
+    const deadline = deadlineSignal(request.timeoutMs);
+    let settled = false;
+    const settle = (finish: () => void): void => {
+      if (settled) return;
+      settled = true;
+      deadline.signal.removeEventListener('abort', onAbort);
+      deadline.dispose();
+      finish();
+    };
+    const resolve = (response: HttpResponse): void => settle(() => resolveAnswer(response));
+    const reject = (error: Error): void => settle(() => rejectAnswer(error));
+    let req: http.ClientRequest | undefined;
+    function onAbort(): void {
+      const reason = abortReasonOf(deadline.signal);
+      reject(reason);
+      req?.destroy(reason);
+    }
+    if (deadline.signal.aborted) {
+      onAbort();
+      return;
+    }
+    deadline.signal.addEventListener('abort', onAbort, { once: true });
+
     const { url } = request;
     const headers: Record<string, string> = { ...(request.headers ?? {}) };
     if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(request.body));
@@ -53,7 +86,6 @@ export function sendHttpRequest(request: HttpRequest): Promise<HttpResponse> {
       headers,
       agent: false,
     };
-    let req: http.ClientRequest;
     if (url.protocol === 'https:') {
       const options: https.RequestOptions = {
         ...common,
@@ -70,27 +102,35 @@ export function sendHttpRequest(request: HttpRequest): Promise<HttpResponse> {
       reject(Object.assign(new Error(`Unsupported URL scheme "${url.protocol}"; use http: or https:.`), { code: 'ERR_INVALID_PROTOCOL' }));
       return;
     }
-    req.setTimeout(request.timeoutMs, () => {
-      req.destroy(Object.assign(new Error(`No answer within ${request.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
-    });
-    req.on('error', reject);
-    req.on('response', (res) => {
+    const sent = req;
+    sent.on('error', reject);
+    sent.on('response', (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > MAX_RESPONSE_BYTES) {
-          req.destroy(Object.assign(new Error(`Response larger than ${MAX_RESPONSE_BYTES} bytes`), { code: 'ERESPONSETOOLARGE' }));
+          const tooLarge = Object.assign(new Error(`Response larger than ${MAX_RESPONSE_BYTES} bytes`), { code: 'ERESPONSETOOLARGE' });
+          reject(tooLarge);
+          sent.destroy(tooLarge);
           return;
         }
         chunks.push(chunk);
       });
       res.on('error', reject);
-      res.on('aborted', () => reject(Object.assign(new Error('The response was cut off'), { code: 'ECONNRESET' })));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      // Closed before 'end' (a no-op once settled): the peer hung up mid-answer.
+      res.on('close', () => reject(Object.assign(new Error('The response was cut off'), { code: 'ECONNRESET' })));
     });
-    req.end(request.body);
+    sent.end(request.body);
   });
+}
+
+/** An aborted signal's reason as an Error (Temporal aborts with a CancelledFailure; others with anything). */
+export function abortReasonOf(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  return Object.assign(new Error(`The call was cancelled${typeof reason === 'string' ? ` (${reason})` : ''}`), { name: 'AbortError' });
 }
 
 /** node's error code of a failed request ("ECONNREFUSED", "CERT_HAS_EXPIRED", ...). */

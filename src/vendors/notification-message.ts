@@ -1,32 +1,30 @@
 /**
- * What the manual vendor adapter tells a vendor's provisioning team, composed once for
- * both channels: an email (subject, plain text, the certificate as an attachment) and a
- * webhook payload (Slack-compatible `text` plus structured fields for automation).
+ * What the provisioning-team adapter (./manual-vendor.ts) tells a vendor's team, composed
+ * once for both channels: an email (subject, plain text, the certificate as an attachment)
+ * and a webhook payload (Slack-compatible `text` plus structured fields for automation).
  *
  * Pure: no I/O, no clock, no secrets in, so it is tested without an SMTP server. The
- * `noticeId` is derived from the notice itself, so the same notice re-sent after a retry
- * carries the same Message-ID / Idempotency-Key and can be recognised as a duplicate.
+ * `noticeId` is derived from the notice itself, including the rotation run, so the same
+ * notice re-sent after a retry carries the same Message-ID / Idempotency-Key and can be
+ * recognised as a duplicate, while a later run's notice is a new one.
  */
 import { createHash } from 'node:crypto';
-import type { ChangeWindow } from './vendor-port';
+import type { ChangeWindow, TeamNotice, TeamNoticeKind } from './vendor-port';
 
-export type NoticeKind = 'stage' | 'activate' | 'retire' | 'restore' | 'cancel';
+export type NoticeKind = TeamNoticeKind;
 
-export interface VendorNotice {
-  kind: NoticeKind;
+/** A team notice plus what the adapter's configuration adds to every notice. */
+export interface VendorNotice extends TeamNotice {
   vendorName: string;
-  orgId: string;
-  /** SPKI SHA-256, canonical form. */
-  fingerprint: string;
-  /** The public certificate; attached to `stage` notices. */
-  certificatePem?: string;
-  workflowId?: string;
-  window?: ChangeWindow;
-  /** activate/restore on a single-key vendor: the old key goes in the same step. */
-  replace?: boolean;
-  /** Why a rotation was cancelled (`cancel`). */
-  reason?: string;
   /** How operators run the CLI; default `certrot`. */
+  cliCommand?: string;
+  temporalNamespace?: string;
+}
+
+/** What the commands we send refer to. */
+export interface CommandTarget {
+  workflowId: string;
+  fingerprint: string;
   cliCommand?: string;
   temporalNamespace?: string;
 }
@@ -47,7 +45,8 @@ export interface WebhookPayload {
   orgId: string;
   fingerprint: string;
   fingerprintAlgorithm: 'SHA-256 over SubjectPublicKeyInfo';
-  workflowId: string | null;
+  workflowId: string;
+  runId: string;
   window: ChangeWindow | null;
   replace: boolean;
   reason: string | null;
@@ -69,13 +68,15 @@ const ACTION_TITLES: Record<NoticeKind, string> = {
   retire: 'Please stop trusting a certificate',
   restore: 'Please trust a previous certificate again (rollback)',
   cancel: 'Rotation cancelled - do not activate the certificate',
+  'window-missed': 'The agreed window closed before the switch - nothing was changed, a new window is needed',
 };
 
 export function composeVendorNotice(notice: VendorNotice): ComposedNotice {
   const noticeId = noticeIdOf(notice);
-  const commands = notice.kind === 'stage' && notice.workflowId ? approvalCommands(notice) : null;
+  const target: CommandTarget = { ...notice, workflowId: notice.run.workflowId };
+  const commands = notice.kind === 'stage' || notice.kind === 'window-missed' ? approvalCommands(target) : null;
   const subject = `[certrot] ${notice.vendorName} / org ${notice.orgId}: ${ACTION_TITLES[notice.kind]} (SPKI ${shortFingerprint(notice.fingerprint)})`;
-  const text = [...bodyLines(notice, commands), '', `Notice id: ${noticeId}`].join('\n');
+  const text = [...bodyLines(notice, target), '', `Notice id: ${noticeId}`].join('\n');
   const attachments =
     notice.kind === 'stage' && notice.certificatePem
       ? [{ filename: certificateFileName(notice), content: notice.certificatePem, contentType: 'application/x-pem-file' }]
@@ -93,7 +94,8 @@ export function composeVendorNotice(notice: VendorNotice): ComposedNotice {
       orgId: notice.orgId,
       fingerprint: notice.fingerprint,
       fingerprintAlgorithm: 'SHA-256 over SubjectPublicKeyInfo',
-      workflowId: notice.workflowId ?? null,
+      workflowId: notice.run.workflowId,
+      runId: notice.run.runId,
       window: notice.window ?? null,
       replace: notice.replace === true,
       reason: notice.reason ?? null,
@@ -103,10 +105,10 @@ export function composeVendorNotice(notice: VendorNotice): ComposedNotice {
   };
 }
 
-/** The exact commands that answer a `stage` notice, ready to paste. */
-export function approvalCommands(notice: Pick<VendorNotice, 'workflowId' | 'fingerprint' | 'cliCommand' | 'temporalNamespace'>): ApprovalCommands {
+/** The exact commands that answer a `stage` (or `window-missed`) notice, ready to paste. */
+export function approvalCommands(notice: CommandTarget): ApprovalCommands {
   const cli = notice.cliCommand ?? 'certrot';
-  const id = shellQuote(notice.workflowId ?? '<workflow-id>');
+  const id = shellQuote(notice.workflowId);
   const fp = notice.fingerprint;
   const namespace = notice.temporalNamespace ? ` --namespace ${shellQuote(notice.temporalNamespace)}` : '';
   const signal = (name: string, input: Record<string, string>): string =>
@@ -120,9 +122,9 @@ export function approvalCommands(notice: Pick<VendorNotice, 'workflowId' | 'fing
 }
 
 /** The commands that confirm an `activate` notice: the workflow's vendorApplied signal. */
-export function confirmationCommands(notice: Pick<VendorNotice, 'workflowId' | 'fingerprint' | 'cliCommand' | 'temporalNamespace'>): { cli: string; temporal: string } {
+export function confirmationCommands(notice: CommandTarget): { cli: string; temporal: string } {
   const cli = notice.cliCommand ?? 'certrot';
-  const id = shellQuote(notice.workflowId ?? '<workflow-id>');
+  const id = shellQuote(notice.workflowId);
   const namespace = notice.temporalNamespace ? ` --namespace ${shellQuote(notice.temporalNamespace)}` : '';
   return {
     cli: `${cli} vendor-applied --workflow-id ${id} --fingerprint ${notice.fingerprint} --by <you>`,
@@ -130,14 +132,26 @@ export function confirmationCommands(notice: Pick<VendorNotice, 'workflowId' | '
   };
 }
 
-function bodyLines(notice: VendorNotice, commands: ApprovalCommands | null): string[] {
+/** Approving again with a new window: the approve command with the window flags added. */
+function reapprovalCommands(target: CommandTarget): { cli: string; temporal: string } {
+  const commands = approvalCommands(target);
+  const namespace = target.temporalNamespace ? ` --namespace ${shellQuote(target.temporalNamespace)}` : '';
+  const input = { approver: '<you>', fingerprint: target.fingerprint, window: { start: '<start>', end: '<end>' } };
+  return {
+    cli: `${commands.approve} --window-start <start> --window-end <end>`,
+    temporal: `temporal workflow signal${namespace} --workflow-id ${shellQuote(target.workflowId)} --name approve --input ${shellQuote(JSON.stringify(input))}`,
+  };
+}
+
+function bodyLines(notice: VendorNotice, target: CommandTarget): string[] {
+  const commands = approvalCommands(target);
   const facts = [
     `Vendor:       ${notice.vendorName}`,
     `Org:          ${notice.orgId}`,
     `Key (SPKI SHA-256 fingerprint):`,
     `              ${notice.fingerprint}`,
     ...(notice.window ? [`Window:       ${notice.window.start} .. ${notice.window.end} (UTC)`] : []),
-    ...(notice.workflowId ? [`Workflow id:  ${notice.workflowId}`] : []),
+    `Workflow id:  ${notice.run.workflowId} (run ${notice.run.runId})`,
   ];
   const check = 'Check the fingerprint with: openssl x509 -in <file> -noout -pubkey | openssl pkey -pubin -outform der | openssl dgst -sha256 -c';
   switch (notice.kind) {
@@ -152,21 +166,17 @@ function bodyLines(notice: VendorNotice, commands: ApprovalCommands | null): str
         '',
         check,
         '',
-        ...(commands
-          ? [
-              'When the key is installed and the window suits you, approve (binding your approval to this exact key):',
-              `  ${commands.approve}`,
-              '  or, with the Temporal CLI:',
-              `  ${commands.temporalApprove}`,
-              '',
-              'To refuse it (the rotation is rolled back and nothing changes on your side):',
-              `  ${commands.reject}`,
-              '  or:',
-              `  ${commands.temporalReject}`,
-              '',
-              'Replace <you> with your name and <why> with the reason.',
-            ]
-          : ['Reply to this message to approve or refuse the key; the rotation waits for your answer.']),
+        'When the key is installed and the window suits you, approve (binding your approval to this exact key):',
+        `  ${commands.approve}`,
+        '  or, with the Temporal CLI:',
+        `  ${commands.temporalApprove}`,
+        '',
+        'To refuse it (the rotation is rolled back and nothing changes on your side):',
+        `  ${commands.reject}`,
+        '  or:',
+        `  ${commands.temporalReject}`,
+        '',
+        'Replace <you> with your name and <why> with the reason.',
       ];
     case 'activate':
     case 'restore':
@@ -182,12 +192,12 @@ function bodyLines(notice: VendorNotice, commands: ApprovalCommands | null): str
         '',
         ...facts,
         '',
-        ...(notice.kind === 'activate' && notice.workflowId
+        ...(notice.kind === 'activate'
           ? [
               'As soon as it is done, confirm it (the rotation waits for this, then verifies with a signed test call):',
-              `  ${confirmationCommands(notice).cli}`,
+              `  ${confirmationCommands(target).cli}`,
               '  or, with the Temporal CLI:',
-              `  ${confirmationCommands(notice).temporal}`,
+              `  ${confirmationCommands(target).temporal}`,
             ]
           : ['Tell the rotation operator as soon as it is done (reply to this message); the rotation records your confirmation and then verifies with a signed test call.']),
       ];
@@ -210,11 +220,32 @@ function bodyLines(notice: VendorNotice, commands: ApprovalCommands | null): str
         '',
         ...facts,
       ];
+    case 'window-missed':
+      return [
+        `Hello ${notice.vendorName} provisioning team,`,
+        '',
+        `The agreed window${notice.window ? ` (${notice.window.start} .. ${notice.window.end} UTC)` : ''} for org ${notice.orgId} closed before the switch started. Nothing was changed on our side: keep trusting the current key, and do not activate the key below yet.`,
+        ...(notice.reason ? ['', `What happens next: ${notice.reason}`] : []),
+        '',
+        ...facts,
+        '',
+        'To go ahead, propose a new window by approving again with it (the rotation waits for your answer):',
+        `  ${reapprovalCommands(target).cli}`,
+        '  or, with the Temporal CLI:',
+        `  ${reapprovalCommands(target).temporal}`,
+        '',
+        'To refuse it instead (the rotation is rolled back and nothing changes on your side):',
+        `  ${commands.reject}`,
+        '  or:',
+        `  ${commands.temporalReject}`,
+        '',
+        'Replace <you> with your name, <why> with the reason and <start>/<end> with ISO-8601 instants, e.g. 2026-12-05T02:00:00Z.',
+      ];
   }
 }
 
 function noticeIdOf(notice: VendorNotice): string {
-  const material = [notice.kind, notice.vendorName, notice.orgId, notice.fingerprint, notice.workflowId ?? '', notice.window?.start ?? '', notice.window?.end ?? '', notice.replace === true ? 'replace' : '', notice.reason ?? ''].join('\n');
+  const material = [notice.kind, notice.vendorName, notice.orgId, notice.fingerprint, notice.run.workflowId, notice.run.runId, notice.window?.start ?? '', notice.window?.end ?? '', notice.replace === true ? 'replace' : '', notice.reason ?? ''].join('\n');
   return `certrot-notice-${createHash('sha256').update(material).digest('hex').slice(0, 32)}`;
 }
 

@@ -1,17 +1,23 @@
 /**
- * The vendor port: what a rotation needs from the organisation on the other side of the
- * certificate. The vendor keeps a registry of public keys it trusts for each of our orgs;
- * a key moves staged -> active -> retired (and back to active when a rotation is undone).
+ * The vendor ports: what a rotation needs from the organisation on the other side of the
+ * certificate. There are two kinds, and a vendor is exactly one of them (configuration
+ * says which; activities branch on `kind`, never on a class):
  *
- * Everything here is plain data so it can cross the activity boundary and land in workflow
- * history. Fingerprints are SHA-256 over the SubjectPublicKeyInfo (the key, not the
- * certificate), in the certificate toolkit's canonical form: uppercase colon hex
- * `AB:CD:...`. The key is what the vendor binds to: a re-issued certificate for the same
- * key pair keeps its fingerprint.
+ * - `KeyRegistry` (`http-registry.ts`): an API that keeps the public keys the vendor trusts
+ *   for each of our orgs; a key moves staged -> active -> retired (and back to active when
+ *   a rotation is undone). certrot can ask it what it trusts and have it verify signatures.
+ * - `ProvisioningTeam` (`manual-vendor.ts`): people reached by email and/or webhook. certrot
+ *   can only tell them things; what they did arrives later as their own confirmation (an
+ *   update to the workflow). Nothing here pretends to know what the vendor trusts.
  *
- * Two adapters implement it: `http-registry.ts` (a vendor with a key-registry API) and
- * `manual-vendor.ts` (a vendor with a mailbox and a provisioning team).
+ * Everything is plain data. Fingerprints are SHA-256 over the SubjectPublicKeyInfo, in the
+ * canonical uppercase colon hex `AB:CD:...`. Every write carries the rotation's run (workflow
+ * id and run id): it scopes idempotency, so a retry of one rotation never applies twice
+ * while a later rotation repeating the same write is a new request.
  */
+import type { RotationRun } from '../domain/vendor';
+
+export type { RotationRun, VendorCapabilities, VendorKind } from '../domain/vendor';
 
 export type VendorKeyState = 'staged' | 'active' | 'retired';
 
@@ -27,13 +33,6 @@ export interface VendorKey {
   retiredAt?: string;
 }
 
-export interface VendorCapabilities {
-  /** Can the vendor trust two keys for one org at once (the `overlap` strategy)? */
-  multipleActiveKeys: boolean;
-  /** Is activation done by an API call (true) or by people confirming later (false)? */
-  automated: boolean;
-}
-
 export interface SignatureVerification {
   valid: boolean;
   /** The active key that verified the signature, or null when none did. */
@@ -46,17 +45,12 @@ export interface ChangeWindow {
   end: string;
 }
 
-/**
- * Who is asking. `workflowId` scopes the idempotency of writes (a retried call of the same
- * rotation never applies twice, while a later rotation that deliberately repeats an
- * operation on the same key is a new request) and tells people which workflow to signal.
- */
+/** Who is asking: the rotation run (idempotency scope) — required on every write. */
 export interface VendorCallContext {
-  workflowId?: string;
+  run: RotationRun;
 }
 
 export interface StageKeyOptions extends VendorCallContext {
-  /** Shown to the provisioning team of a manual vendor. */
   proposedWindow?: ChangeWindow;
 }
 
@@ -70,39 +64,52 @@ export interface ActivateKeyOptions extends VendorCallContext {
   window?: ChangeWindow;
 }
 
-export interface CancellationNotice extends VendorCallContext {
-  fingerprint: string;
-  /** Why the rotation was rolled back, in words an operator at the vendor understands. */
-  reason: string;
-}
-
-export interface VendorKeyRegistry {
-  capabilities(orgId: string): Promise<VendorCapabilities>;
-
+export interface KeyRegistry {
+  readonly kind: 'registry';
+  /** The vendor's name, for errors ("vendor acme did not answer within 30 s"). */
+  readonly name: string;
+  capabilities(orgId: string): Promise<{ multipleActiveKeys: boolean }>;
   listKeys(orgId: string): Promise<VendorKey[]>;
-
   /** Share a public certificate without trusting it yet. Resolves to the SPKI fingerprint. */
-  stageKey(orgId: string, certificatePem: string, options?: StageKeyOptions): Promise<string>;
-
-  activateKey(orgId: string, fingerprint: string, options?: ActivateKeyOptions): Promise<void>;
-
-  retireKey(orgId: string, fingerprint: string, options?: VendorCallContext): Promise<void>;
-
+  stageKey(orgId: string, certificatePem: string, options: StageKeyOptions): Promise<string>;
+  activateKey(orgId: string, fingerprint: string, options: ActivateKeyOptions): Promise<void>;
+  retireKey(orgId: string, fingerprint: string, options: VendorCallContext): Promise<void>;
   /** Compensation: trust a retired key again. Takes `replace` for single-key vendors. */
-  restoreKey(orgId: string, fingerprint: string, options?: ActivateKeyOptions): Promise<void>;
-
+  restoreKey(orgId: string, fingerprint: string, options: ActivateKeyOptions): Promise<void>;
   /** Does an RSA-SHA256 signature over `nonce` verify against a key the vendor trusts? */
   verifySignature(orgId: string, nonce: string, signatureBase64: string): Promise<SignatureVerification>;
-
-  /**
-   * Manual vendors only: tell people the rotation was rolled back. (For an API vendor the
-   * compensation of `stageKey` is `retireKey` on the staged key.)
-   */
-  sendCancellation?(orgId: string, notice: CancellationNotice): Promise<void>;
-
-  /**
-   * Manual vendors only: what the provisioning team confirmed, fed by the workflow, which
-   * `listKeys` and `verifySignature` then answer from.
-   */
-  recordConfirmation?(orgId: string, fingerprint: string, state: VendorKeyState, certificatePem?: string): void;
 }
+
+/** What certrot tells a provisioning team; each kind is one notice (email and/or webhook). */
+export type TeamNoticeKind = 'stage' | 'activate' | 'retire' | 'restore' | 'cancel' | 'window-missed';
+
+export interface TeamNotice extends VendorCallContext {
+  kind: TeamNoticeKind;
+  orgId: string;
+  /** The key the notice is about (SPKI SHA-256). */
+  fingerprint: string;
+  /** The public certificate; sent with `stage`. */
+  certificatePem?: string;
+  window?: ChangeWindow;
+  /** activate/restore on a single-key vendor: the old key goes in the same step. */
+  replace?: boolean;
+  /** Why (cancel), or what happens next (window-missed). */
+  reason?: string;
+}
+
+export interface ProvisioningTeam {
+  readonly kind: 'team';
+  readonly name: string;
+  /** Can the vendor's integration trust two keys at once (decides the strategy)? */
+  readonly multipleActiveKeys: boolean;
+  /**
+   * Delivers the notice on every configured channel; a channel that already delivered this
+   * notice is not repeated on retry. Resolves to the channels that have it (e.g. `email to
+   * keys@vendor.example`), for the rotation's timeline.
+   */
+  notify(notice: TeamNotice): Promise<string[]>;
+  /** Releases connections (SMTP pool) at shutdown. */
+  close(): void;
+}
+
+export type Vendor = KeyRegistry | ProvisioningTeam;

@@ -5,12 +5,13 @@
 import { LocalCertificateAuthority } from '../certificate-authorities/certificate-authority';
 import type { ActivityDeps, ConfiguredOrg } from '../activities/rotation-activities';
 import { createJsforceOrg } from '../salesforce/jsforce-org';
-import { HttpVendorRegistry } from '../vendors/http-registry';
-import { ManualVendor } from '../vendors/manual-vendor';
-import type { VendorKeyRegistry } from '../vendors/vendor-port';
+import { createVendor } from '../vendors/vendor-config';
+import type { Vendor } from '../vendors/vendor-port';
 import type { WorkerConfig } from './config';
 
 export interface Adapters extends ActivityDeps {
+  /** By vendor id: a key registry or a provisioning team (see ../vendors/vendor-port.ts). */
+  readonly vendors: ReadonlyMap<string, Vendor>;
   /** Releases connections (SMTP pools) at shutdown. */
   close(): void;
 }
@@ -27,16 +28,12 @@ export function createAdapters(config: WorkerConfig): Adapters {
       }),
     });
   }
-  const vendors = new Map<string, VendorKeyRegistry>();
+  const vendors = new Map<string, Vendor>();
   const closers: (() => void)[] = [];
-  for (const [id, vendor] of Object.entries(config.vendors)) {
-    if (vendor.kind === 'http') {
-      vendors.set(id, new HttpVendorRegistry(vendor.registry));
-    } else {
-      const manual = new ManualVendor(vendor.manual);
-      closers.push(() => manual.close());
-      vendors.set(id, manual);
-    }
+  for (const [id, vendorConfig] of Object.entries(config.vendors)) {
+    const vendor = createVendor(id, vendorConfig);
+    if (vendor.kind === 'team') closers.push(() => vendor.close());
+    vendors.set(id, vendor);
   }
   const ca = config.ca ? LocalCertificateAuthority.fromFiles(config.ca.certificateFile, config.ca.privateKeyFile, config.ca.validityDays) : undefined;
   return {

@@ -13,8 +13,7 @@ import { inventoryConfigSchema } from '../domain/inventory-config';
 import { ROTATION_TASK_QUEUE } from '../domain/rotation';
 import { salesforceAuthSchema } from '../salesforce/auth';
 import { emailChannelConfigSchema } from '../vendors/email-channel';
-import { httpRegistryConfigSchema } from '../vendors/http-registry';
-import { manualVendorConfigSchema } from '../vendors/manual-vendor';
+import { vendorConfigSchema } from '../vendors/vendor-config';
 import { webhookChannelConfigSchema } from '../vendors/webhook-channel';
 
 const temporalSchema = z
@@ -50,11 +49,6 @@ const orgSchema = z
   })
   .strict();
 
-const vendorSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('http'), registry: httpRegistryConfigSchema }).strict(),
-  z.object({ kind: z.literal('manual'), manual: manualVendorConfigSchema }).strict(),
-]);
-
 const caSchema = z
   .object({
     certificateFile: z.string().min(1),
@@ -67,7 +61,7 @@ export const workerConfigSchema = z
   .object({
     temporal: temporalSchema.default({ address: '127.0.0.1:7233', namespace: 'default', taskQueue: ROTATION_TASK_QUEUE }),
     orgs: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'org aliases use letters, digits, - and _'), orgSchema),
-    vendors: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'vendor ids use letters, digits, - and _'), vendorSchema),
+    vendors: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/, 'vendor ids use letters, digits, - and _'), vendorConfigSchema),
     ca: caSchema.optional(),
     /** Prometheus endpoint for the SDK runtime's metrics and certrot's product metrics. */
     metrics: z

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { NativeConnection, Runtime, Worker, type NativeConnectionOptions } from '@temporalio/worker';
 import { createAllActivities, inventoryDepsFromConfig } from '../activities';
-import { dataConverterFromEnvIfConfigured } from '../codec/data-converter';
+import { dataConverterFromEnvIfConfigured, workerDataConverter } from '../codec/data-converter';
 import { createAdapters, type Adapters } from './adapters';
 import type { WorkerConfig } from './config';
 import { workflowBundle } from './workflow-bundle';
@@ -50,7 +50,7 @@ export async function startRotationWorker(
     workflowBundle: await workflowBundle(),
     // The runtime's meter: product gauges reach the Prometheus endpoint when metrics are configured.
     activities: createAllActivities({ metrics: Runtime.instance().metricMeter, ...adapters, ...inventoryDepsFromConfig(config) }),
-    ...(dataConverter ? { dataConverter } : {}),
+    dataConverter: workerDataConverter(dataConverter),
   });
   const done = worker.run().finally(async () => {
     adapters.close();

@@ -8,10 +8,12 @@ import { join } from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
 export const WORKFLOWS_ENTRY = require.resolve('../workflows');
+/** Baked into the bundle: a payload a signal sender forged cannot wedge a workflow (see the file). */
+export const PAYLOAD_CONVERTER = require.resolve('../codec/payload-converter');
 export const PREBUILT_BUNDLE = join(__dirname, '..', '..', 'dist', 'workflow-bundle.js');
 
 export function buildWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, logger: quietLogger });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_ENTRY, payloadConverterPath: PAYLOAD_CONVERTER, logger: quietLogger });
 }
 
 /** The prebuilt bundle if one was built, else a fresh one. */

@@ -1,3 +1,4 @@
 // The workflows this worker runs (the bundle's entry point).
 export { rotateCertificate } from './rotate-certificate';
+export { certificateLock } from './certificate-lock';
 export { renewalSweep } from './renewal-sweep';

@@ -1,23 +1,34 @@
 /**
  * The rotation's message definitions, shared by the workflow, the client and the CLI.
- * Signals exist for every message so the Temporal UI and `temporal workflow signal` can
- * send them; `approve` and `reschedule` are also updates, which validate before they are
- * accepted and answer the sender.
+ *
+ * Every operator message is an Update with a validator — the sender learns at once whether
+ * it was accepted and, if not, why (the refusal is the update's failure message). The same
+ * names also exist as Signals, for the Temporal UI's "Send a Signal" and `temporal workflow
+ * signal`; a refused signal is recorded in the status (`ignoredMessages`). `started` is the
+ * update `certrot rotate` sends with the start (update-with-start): it answers once the
+ * request was accepted and preflight passed, or fails with the workflow's own reason.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   ApproveRequest,
   ApproveResult,
+  MessageResult,
   ReasonRequest,
   RejectRequest,
   RescheduleRequest,
   RotationStatus,
   RotationWindow,
+  StartedResult,
   VendorAppliedRequest,
 } from '../domain/rotation';
 
+export const startedUpdate = defineUpdate<StartedResult, []>('started');
 export const approveUpdate = defineUpdate<ApproveResult, [ApproveRequest]>('approve');
+export const rejectUpdate = defineUpdate<MessageResult, [RejectRequest]>('reject');
 export const rescheduleUpdate = defineUpdate<RotationWindow, [RescheduleRequest]>('reschedule');
+export const vendorAppliedUpdate = defineUpdate<MessageResult, [VendorAppliedRequest]>('vendorApplied');
+export const abortUpdate = defineUpdate<MessageResult, [ReasonRequest]>('abort');
+export const rollbackUpdate = defineUpdate<MessageResult, [ReasonRequest]>('rollback');
 
 export const approveSignal = defineSignal<[ApproveRequest]>('approve');
 export const rejectSignal = defineSignal<[RejectRequest]>('reject');

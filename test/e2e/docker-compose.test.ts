@@ -410,6 +410,7 @@ describe('the one-shot jobs, run against a stub temporal CLI', () => {
       'operator search-attribute create --namespace default --name CertificateName --type Keyword',
       'operator search-attribute create --namespace default --name OrgAlias --type Keyword',
       'operator search-attribute create --namespace default --name RotationPhase --type Keyword',
+      'operator search-attribute create --namespace default --name RotationOutcome --type Keyword',
       'operator search-attribute create --namespace default --name CertificateExpiry --type Datetime',
     ]);
   });

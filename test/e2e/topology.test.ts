@@ -15,7 +15,7 @@ import { parse as parseYaml } from 'yaml';
 import { generateKey } from '../../src/codec/encryption-codec';
 import { payloadsIn } from '../../src/codec/history-payloads';
 import { METRIC_NAMES } from '../../src/domain/metrics';
-import type { RotationStatus } from '../../src/domain/rotation';
+import { rotationWorkflowId, type RotationStatus } from '../../src/domain/rotation';
 import { createJsforceOrg } from '../../src/salesforce/jsforce-org';
 import { DEMO_CONSUMER_KEY, DEMO_USERNAME, DEMO_VENDOR_FIXTURE } from '../../src/sandbox/world';
 import { freePort, resolveTemporalCli } from '../../src/temporal/binaries';
@@ -24,7 +24,7 @@ import { certrotBin, processGroup, repoRoot, runCommand, writeSandboxWorkerConfi
 
 const { start, stopAll } = processGroup();
 const CERTIFICATE = 'Vendor_Signing';
-const WORKFLOW_ID = `rotate/demo/${CERTIFICATE}`;
+const WORKFLOW_ID = rotationWorkflowId('demo', CERTIFICATE);
 
 interface ShownEvent {
   eventType?: string;
@@ -72,7 +72,8 @@ describe('the deployment topology with local binaries', () => {
     const [, vendorUrl = ''] = await vendor.waitFor(/registry API: (http:\/\/127\.0\.0\.1:\d+)/);
     const salesforce = createJsforceOrg({ auth: { kind: 'jwt', loginUrl: orgUrl, consumerKey: DEMO_CONSUMER_KEY, username: DEMO_USERNAME, privateKeyPath: join(dir, 'jwt.pem') } });
     const registry = new HttpVendorRegistry({ baseUrl: vendorUrl, bearerToken: vendorToken });
-    await registry.activateKey('demo-single-key', await registry.stageKey('demo-single-key', (await salesforce.getCertificate(CERTIFICATE)).certificatePem!));
+    const seed = { run: { workflowId: 'test-seed', runId: 'seed' } };
+    await registry.activateKey('demo-single-key', await registry.stageKey('demo-single-key', (await salesforce.getCertificate(CERTIFICATE)).certificatePem!, seed), seed);
 
     // worker service: deploy/worker.yaml's shape, secrets from the environment (deploy/worker.env).
     await writeSandboxWorkerConfig(join(dir, 'worker.yaml'), {

@@ -81,7 +81,7 @@ describe('renewal sweeps never duplicate a rotation', () => {
     const days = rows.map((r) => Number(r.split(/\s+/)[0]));
     assert.deepEqual(days, [...days].sort((a, b) => a - b), 'sorted by days left');
     assert.match(rows[0]!, /Beta_Portal/);
-    assert.match(printed.join('\n'), /A sweep now would start:[\s\S]*rotate\/alpha\/Alpha_Billing/);
+    assert.match(printed.join('\n'), /A sweep now would start:[\s\S]*rotate\/alpha\/alpha_billing/);
     assert.match(printed.join('\n'), /Beta_Unmanaged.*no integration/);
   });
 
@@ -106,7 +106,7 @@ describe('renewal sweeps never duplicate a rotation', () => {
 
   it('continues as new when history grows, taking each org inventory once and considering each certificate once', async () => {
     // Let the rotations make their new certificates first, so the orgs hold still.
-    for (const id of DUE) await waitForPhase(harness.client().workflow.getHandle(`rotate/${id}`), 'awaiting-approval');
+    for (const id of DUE) await waitForPhase(harness.client().workflow.getHandle(`rotate/${id.toLowerCase()}`), 'awaiting-approval');
     const listed: string[] = [];
     for (const org of Object.values(world.orgs)) for (const c of await org.salesforce.listCertificates()) listed.push(`${org.alias}/${c.uniqueName}`);
     assert.equal(listed.length, 6 + DUE.length, 'the originals and one new certificate per running rotation');

@@ -192,8 +192,8 @@ export function useRenewalHarness(): RenewalHarness {
         for (const cert of await salesforce.listCertificates()) {
           if (!cert.usable || Date.parse(cert.expiresAt!) <= now) continue; // the vendor refuses expired keys
           const details = await salesforce.getCertificate(cert.uniqueName);
-          const fingerprint = await registry.stageKey(vendorOrgId, details.certificatePem!, { workflowId: 'test-seed' });
-          await registry.activateKey(vendorOrgId, fingerprint, { workflowId: 'test-seed' });
+          const fingerprint = await registry.stageKey(vendorOrgId, details.certificatePem!, { run: { workflowId: 'test-seed', runId: 'seed' } });
+          await registry.activateKey(vendorOrgId, fingerprint, { run: { workflowId: 'test-seed', runId: 'seed' } });
         }
         orgs[spec.alias] = {
           alias: spec.alias,

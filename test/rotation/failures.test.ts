@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { RotationError } from '../../src/domain/errors';
 import type { RotationStatus } from '../../src/domain/rotation';
 import { DEMO_CERTIFICATE, WORLD_ORGS, type SandboxWorld } from '../../src/sandbox/world';
-import type { VendorKeyRegistry } from '../../src/vendors/vendor-port';
+import type { KeyRegistry } from '../../src/vendors/vendor-port';
 import { createAdapters, type Adapters } from '../../src/workers/adapters';
 import { abortSignal, approveUpdate, rollbackSignal, statusQuery } from '../../src/workflows/messages';
 import { makeOrgKey } from '../vendors/vendor-test-kit';
@@ -33,8 +33,10 @@ async function assertRestored(world: SandboxWorld, status: RotationStatus): Prom
 }
 
 /** A vendor adapter that, asked to activate the new key, installs some other key instead. */
-function installsAnotherKey(real: VendorKeyRegistry, rogueCertificatePem: string, overrides: Partial<VendorKeyRegistry> = {}): VendorKeyRegistry {
+function installsAnotherKey(real: KeyRegistry, rogueCertificatePem: string, overrides: Partial<KeyRegistry> = {}): KeyRegistry {
   return {
+    kind: 'registry',
+    name: real.name,
     capabilities: (orgId) => real.capabilities(orgId),
     listKeys: (orgId) => real.listKeys(orgId),
     stageKey: (orgId, pem, options) => real.stageKey(orgId, pem, options),
@@ -49,7 +51,13 @@ function installsAnotherKey(real: VendorKeyRegistry, rogueCertificatePem: string
   };
 }
 
-function withVendor(world: SandboxWorld, vendor: VendorKeyRegistry): Adapters {
+function registryOf(adapters: Adapters): KeyRegistry {
+  const vendor = adapters.vendors.get('acme');
+  if (vendor?.kind !== 'registry') throw new Error('the sandbox world\'s acme vendor is a key registry');
+  return vendor;
+}
+
+function withVendor(world: SandboxWorld, vendor: KeyRegistry): Adapters {
   const adapters = createAdapters(world.config);
   return { ...adapters, vendors: new Map([['acme', vendor]]) };
 }
@@ -61,7 +69,7 @@ describe('rotation failures and compensation', () => {
     const world = await harness.world();
     const rogue = await makeOrgKey('not-the-org');
     const adapters = createAdapters(world.config);
-    const { taskQueue } = await harness.worker(world, withVendor(world, installsAnotherKey(adapters.vendors.get('acme')!, rogue.certificatePem)));
+    const { taskQueue } = await harness.worker(world, withVendor(world, installsAnotherKey(registryOf(adapters), rogue.certificatePem)));
     const handle = await harness.start(taskQueue, { org: ORG.alias, certificate: DEMO_CERTIFICATE, vendor: 'acme' });
     await approve(handle);
     const status = (await handle.result()) as RotationStatus;
@@ -128,7 +136,7 @@ describe('rotation failures and compensation', () => {
   it('ends failed with exact manual steps when compensation itself cannot finish', async () => {
     const world = await harness.world();
     const rogue = await makeOrgKey('not-the-org');
-    const real = createAdapters(world.config).vendors.get('acme')!;
+    const real = registryOf(createAdapters(world.config));
     const broken = installsAnotherKey(real, rogue.certificatePem, {
       restoreKey: () => Promise.reject(new RotationError('VENDOR_UNAVAILABLE', 'registry down for maintenance')),
     });

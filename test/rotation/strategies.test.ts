@@ -102,7 +102,14 @@ describe('rotation strategies', () => {
     const status = (await handle.result()) as RotationStatus;
     assert.equal(status.outcome, 'completed', status.reason ?? status.errors.join('; '));
     assert.ok(status.vendorAppliedAt);
-    assert.ok(status.verification?.checks.some((c) => c.name === 'vendor-key' && c.passed));
+    // Honest checks: the team's word is reported as theirs; the signature was checked inside certrot.
+    const vendorKey = status.verification?.checks.find((c) => c.name === 'vendor-key');
+    assert.equal(vendorKey?.observedBy, 'provisioning-team');
+    assert.match(vendorKey?.detail ?? '', /^reported active by acme-team at .*certrot cannot observe/);
+    const signature = status.verification?.checks.find((c) => c.name === 'signature');
+    assert.equal(signature?.observedBy, 'certrot');
+    assert.match(signature?.detail ?? '', /inside certrot against the new public key; the vendor was not asked/);
+    assert.equal(status.vendorConfirmation?.by, 'acme-team');
     assert.ok(smtp.messages.length > mailBefore + 1, 'the team was also asked to activate the key');
   });
 

@@ -4,9 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCertificateAuthority, parseCertificate, signCsr } from '../../src/certificates';
+import { Connection } from 'jsforce';
 import { isRotationError } from '../../src/domain/errors';
+import { signJwtAssertion } from '../../src/salesforce/auth';
 import type { SalesforceOrg } from '../../src/salesforce/org-port';
-import { startDemoOrg, type DemoOrg } from './support';
+import { CONSUMER_KEY, INTEGRATION_USER, startDemoOrg, type DemoOrg } from './support';
 
 describe('jsforce adapter: certificates', () => {
   let demo: DemoOrg;
@@ -57,22 +59,78 @@ describe('jsforce adapter: certificates', () => {
     await assert.rejects(org.getCertificate('Bad__Name'), (err: unknown) => isRotationError(err, 'INVALID_INPUT'));
   });
 
-  it('creates a self-signed certificate, and creating it again with the same settings returns it', async () => {
+  it('reads the organization Id (Organization.Id, 18 characters)', async () => {
+    assert.equal(await org.organizationId(), '00D000000000001EAA');
+    assert.equal(await demo.adapter().organizationId(), '00D000000000001EAA', 'another adapter of the same org: the same Id');
+  });
+
+  it('creates a self-signed certificate, dated by the org now; creating it again is refused, never adopted', async () => {
     const input = { uniqueName: 'Vendor_Signing_2027', label: 'Vendor Signing 2027', keySize: 2048 as const, caSigned: false, privateKeyExportable: true };
+    const before = Date.now();
     const first = await org.createCertificate(input);
     assert.equal(first.usable, true);
     assert.ok(first.certificatePem);
-    const second = await org.createCertificate(input);
-    assert.equal(second.fingerprintSha256, first.fingerprintSha256, 'the same certificate, not a new one');
+    assert.ok(first.createdAt !== null, 'the org says when it created the certificate');
+    // seconds of slack: Salesforce dateTimes may drop the milliseconds
+    assert.ok(Date.parse(first.createdAt) >= before - 1000 && Date.parse(first.createdAt) <= Date.now() + 1000, `created just now, not ${first.createdAt}`);
+    assert.equal((await org.getCertificate('Vendor_Signing_2027')).createdAt, first.createdAt);
+
+    await assert.rejects(org.createCertificate(input), (err: unknown) => {
+      assert.ok(isRotationError(err, 'CERT_ALREADY_EXISTS'));
+      assert.deepEqual(err.details, { uniqueName: 'Vendor_Signing_2027' });
+      assert.match(err.message, /Vendor_Signing_2027 already exists.*Choose another Unique Name/);
+      return true;
+    });
     const state = await demo.state();
     assert.equal(state.certificates.filter((c) => c.uniqueName === 'Vendor_Signing_2027').length, 1);
   });
 
-  it('refuses CERT_ALREADY_EXISTS when the name exists with other settings', async () => {
+  it('refuses a Unique Name that differs only in case, naming the existing certificate, and changes nothing', async () => {
+    const before = await demo.state();
     await assert.rejects(
-      org.createCertificate({ uniqueName: 'Partner_Signing', label: 'Partner Signing', keySize: 4096, caSigned: false, privateKeyExportable: false }),
-      (err: unknown) => isRotationError(err, 'CERT_ALREADY_EXISTS') && /key size 2048/.test(err.message),
+      org.createCertificate({ uniqueName: 'partner_signing', label: 'Partner Signing', keySize: 2048, caSigned: false, privateKeyExportable: false }),
+      (err: unknown) => {
+        assert.ok(isRotationError(err, 'CERT_ALREADY_EXISTS'));
+        assert.deepEqual(err.details, { uniqueName: 'Partner_Signing' }, 'the existing name as stored');
+        assert.match(err.message, /Partner_Signing already exists \(Unique Names are case-insensitive: partner_signing is the same name\)/);
+        return true;
+      },
     );
+    assert.deepEqual((await demo.state()).certificates, before.certificates);
+  });
+
+  it('the sandbox refuses a case-insensitive duplicate on Metadata create as Salesforce does', async () => {
+    const conn = new Connection({ loginUrl: demo.sandbox.url, version: '62.0' });
+    await conn.authorize({
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      assertion: signJwtAssertion({ consumerKey: CONSUMER_KEY, username: INTEGRATION_USER, audience: demo.sandbox.url, privateKeyPem: demo.jwtKeyPem }),
+    });
+    const before = await demo.state();
+    const result = await conn.metadata.create('Certificate', { fullName: 'VENDOR_SIGNING', masterLabel: 'Shouting', caSigned: false, keySize: 2048 });
+    const saved = (Array.isArray(result) ? result[0] : result) as unknown as { success: unknown; errors?: { statusCode?: string } | { statusCode?: string }[] };
+    assert.equal(String(saved.success), 'false');
+    const errors = Array.isArray(saved.errors) ? saved.errors : [saved.errors];
+    assert.equal(errors[0]?.statusCode, 'DUPLICATE_DEVELOPER_NAME');
+    assert.deepEqual((await demo.state()).certificates, before.certificates);
+  });
+
+  it('two creates of one name at once: one certificate, the other CERT_ALREADY_EXISTS', async () => {
+    // The latency makes both checks likely to run before either create lands, so that the
+    // Metadata create itself answers DUPLICATE_DEVELOPER_NAME; either way the outcome is one.
+    const other = demo.adapter();
+    await other.apiUsage(); // logged in already, so both start at once
+    await demo.injectFaults([{ operation: 'metadata.createMetadata', kind: 'latency', latencyMs: 200, times: 2 }]);
+    const input = { uniqueName: 'Raced_Cert', label: 'Raced', keySize: 2048 as const, caSigned: false, privateKeyExportable: true };
+    const outcomes = await Promise.allSettled([org.createCertificate(input), other.createCertificate({ ...input, uniqueName: 'RACED_CERT' })]);
+    const created = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    assert.equal(created.length, 1);
+    assert.equal(refused.length, 1);
+    assert.ok(isRotationError(refused[0], 'CERT_ALREADY_EXISTS'), String(refused[0]));
+    const state = await demo.state();
+    assert.equal(state.certificates.filter((c) => c.uniqueName.toLowerCase() === 'raced_cert').length, 1);
+    await fetch(`${demo.sandbox.url}/__sandbox/faults`, { method: 'DELETE' });
+    await org.deleteCertificate(created[0]?.status === 'fulfilled' ? created[0].value.uniqueName : 'Raced_Cert');
   });
 
   it('creates a CA-signed certificate as a CSR, then takes the signed chain whose leaf matches its key', async () => {

@@ -5,13 +5,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Connection } from 'jsforce';
 import { signJwtAssertion } from '../../src/salesforce/auth';
-import type { ReferenceTarget, SalesforceOrg } from '../../src/salesforce/org-port';
+import type { Reference, ReferenceChange, ReferenceTarget, SalesforceOrg } from '../../src/salesforce/org-port';
 import { CONSUMER_KEY, startDemoOrg, type DemoOrg } from './support';
 
 const TARGETS: ReferenceTarget[] = [
   { object: 'csam__AsyncMessOptions__c', field: 'csam__Certificate__c', kind: 'hierarchy-setting' },
   { object: 'Integration_Credential__c', field: 'Certificate_Name__c', kind: 'custom-object' },
 ];
+
+/** The change that moves `ref` from `expected` (default: what it holds) to `value`. */
+function changeOf(ref: Reference, value: string, expected: string = ref.value): ReferenceChange {
+  return { object: ref.object, field: ref.field, recordId: ref.recordId, scope: ref.scope, owner: ref.owner, expected, value };
+}
 
 describe('jsforce adapter: references', () => {
   let demo: DemoOrg;
@@ -35,7 +40,7 @@ describe('jsforce adapter: references', () => {
   it('finds the org default, the profile and user overrides, the credential record and the named credential', async () => {
     const refs = await org.findReferences('Vendor_Signing', TARGETS);
     assert.deepEqual(
-      refs.map((r) => [r.object, r.scope, r.ownerName, r.value, r.matchedBy]),
+      refs.map((r) => [r.object, r.scope, r.owner, r.value, r.matchedBy]),
       [
         ['csam__AsyncMessOptions__c', 'org-default', 'Organization default', 'Vendor_Signing', 'unique-name'],
         ['csam__AsyncMessOptions__c', 'profile', 'Order Integration', 'Vendor_Signing', 'unique-name'],
@@ -88,12 +93,11 @@ describe('jsforce adapter: references', () => {
     assert.ok(profile && user);
     await someoneElse.sobject('csam__AsyncMessOptions__c').update({ Id: user.recordId, csam__Certificate__c: 'Hand_Edited' });
 
-    const result = await org.updateReferences([
-      { object: profile.object, field: profile.field, recordId: profile.recordId, expected: 'Vendor_Signing', value: 'Partner_Signing' },
-      { object: user.object, field: user.field, recordId: user.recordId, expected: 'Vendor_Signing', value: 'Partner_Signing' },
-    ]);
+    const changes = [changeOf(profile, 'Partner_Signing'), changeOf(user, 'Partner_Signing')];
+    const result = await org.updateReferences(changes);
     assert.deepEqual(result.applied.map((c) => c.recordId), [profile.recordId]);
-    assert.deepEqual(result.conflicts.map((c) => [c.recordId, c.actual]), [[user.recordId, 'Hand_Edited']]);
+    assert.equal(result.applied[0], changes[0], 'applied entries are the caller\'s own changes');
+    assert.deepEqual(result.conflicts, [{ ...changes[1], actual: 'Hand_Edited' }], 'a conflict keeps scope and owner');
 
     const settings = (await demo.state()).customSettings.find((s) => s.apiName === 'csam__AsyncMessOptions__c');
     const record = (id: string) => settings?.records.find((r) => r.Id === id)?.csam__Certificate__c;
@@ -101,7 +105,7 @@ describe('jsforce adapter: references', () => {
     assert.equal(record(profile.recordId), 'Partner_Signing');
 
     // switching back: applying the same change twice is idempotent (a retry after a lost answer)
-    const back = { object: profile.object, field: profile.field, recordId: profile.recordId, expected: 'Partner_Signing', value: 'Vendor_Signing' };
+    const back = changeOf(profile, 'Vendor_Signing', 'Partner_Signing');
     assert.equal((await org.updateReferences([back])).applied.length, 1);
     assert.equal((await org.updateReferences([back])).applied.length, 1);
     await someoneElse.sobject('csam__AsyncMessOptions__c').update({ Id: user.recordId, csam__Certificate__c: 'Vendor_Signing' });
@@ -111,9 +115,19 @@ describe('jsforce adapter: references', () => {
     await org.createCertificate({ uniqueName: 'Vendor_Signing_Next', label: 'Vendor Signing Next', keySize: 2048, caSigned: false, privateKeyExportable: true });
     const refs = await org.findReferences('Vendor_Signing', TARGETS);
     assert.equal(refs.length, 5);
-    const result = await org.updateReferences(refs.map((r) => ({ object: r.object, field: r.field, recordId: r.recordId, expected: r.value, value: 'Vendor_Signing_Next' })));
+    const changes = refs.map((r) => changeOf(r, 'Vendor_Signing_Next'));
+    const heard: { applied: ReferenceChange[]; conflicts: unknown[] }[] = [];
+    const result = await org.updateReferences(changes, (done) => heard.push(done));
     assert.equal(result.conflicts.length, 0);
     assert.equal(result.applied.length, 5);
+    // progress after each reference, the caller's own changes in order, each report a copy
+    assert.deepEqual(
+      heard.map((h) => [h.applied.length, h.conflicts.length]),
+      [1, 2, 3, 4, 5].map((n) => [n, 0]),
+    );
+    heard.forEach((h, i) => assert.ok(h.applied.every((c, j) => c === changes[j]), `report ${i} holds the caller's objects`));
+    assert.notEqual(heard[4]?.applied, result.applied);
+    assert.deepEqual(heard[4]?.applied, result.applied);
 
     assert.deepEqual(await org.findReferences('Vendor_Signing', TARGETS), []);
     const moved = await org.findReferences('Vendor_Signing_Next', TARGETS);
@@ -123,7 +137,9 @@ describe('jsforce adapter: references', () => {
   });
 
   it('a named credential change is compare-and-set too', async () => {
-    const result = await org.updateReferences([{ object: 'NamedCredential', field: 'certificate', recordId: 'Vendor_Orders_mTLS', expected: 'Vendor_Signing', value: 'Partner_Signing' }]);
+    const result = await org.updateReferences([
+      { object: 'NamedCredential', field: 'certificate', recordId: 'Vendor_Orders_mTLS', scope: 'named-credential', owner: 'Vendor Orders (mTLS)', expected: 'Vendor_Signing', value: 'Partner_Signing' },
+    ]);
     assert.deepEqual(result.conflicts.map((c) => c.actual), ['Vendor_Signing_Next']);
     assert.equal((await demo.state()).namedCredentials[0]?.certificate, 'Vendor_Signing_Next');
   });

@@ -45,18 +45,31 @@ describe('jsforce adapter: retries and re-login', () => {
     assert.ok((await org.apiUsage()).max > 0);
   });
 
-  it('never duplicates a certificate when the answer to create is lost', async () => {
+  it('never duplicates a certificate when the answer to create is lost: the retry finds it and refuses to adopt it', async () => {
     const before = (await demo.state()).certificates.length;
     await demo.injectFaults([
-      // the create happens, then the client sees a 503 / a limit error and retries
+      // the create happens, then the client sees a 503 and retries the whole check-then-create
       { operation: 'metadata.createMetadata', kind: 'http-503', after: true, times: 1 },
-      { operation: 'metadata.createMetadata', kind: 'request-limit', times: 1 },
     ]);
-    const created = await org.createCertificate({ uniqueName: 'Retry_Safe', label: 'Retry Safe', keySize: 2048, caSigned: false, privateKeyExportable: true });
-    assert.equal(created.uniqueName, 'Retry_Safe');
+    const started = Date.now();
+    await assert.rejects(org.createCertificate({ uniqueName: 'Retry_Safe', label: 'Retry Safe', keySize: 2048, caSigned: false, privateKeyExportable: true }), (err: unknown) => {
+      assert.ok(isRotationError(err, 'CERT_ALREADY_EXISTS'));
+      assert.deepEqual(err.details, { uniqueName: 'Retry_Safe' });
+      return true;
+    });
     const state = await demo.state();
     assert.equal(state.certificates.length, before + 1);
     assert.equal(state.certificates.filter((c) => c.uniqueName === 'Retry_Safe').length, 1);
+    // what the caller proves ownership with: the org's own creation time, from this attempt
+    const createdAt = (await org.getCertificate('Retry_Safe')).createdAt;
+    assert.ok(createdAt !== null && Date.parse(createdAt) >= started - 1000);
+  });
+
+  it('retries a refused create (REQUEST_LIMIT_EXCEEDED) that changed nothing, and creates once', async () => {
+    await demo.injectFaults([{ operation: 'metadata.createMetadata', kind: 'request-limit', times: 1 }]);
+    const created = await org.createCertificate({ uniqueName: 'Limit_Safe', label: 'Limit Safe', keySize: 2048, caSigned: false, privateKeyExportable: true });
+    assert.equal(created.uniqueName, 'Limit_Safe');
+    assert.equal((await demo.state()).certificates.filter((c) => c.uniqueName === 'Limit_Safe').length, 1);
   });
 
   it('logs in again exactly once when the session expires (REST and SOAP)', async () => {
@@ -95,8 +108,8 @@ describe('jsforce adapter: retries and re-login', () => {
 
   it('adds latency without failing', async () => {
     await demo.injectFaults([{ operation: 'rest.limits', kind: 'latency', latencyMs: 150, times: 1 }]);
-    const started = Date.now();
-    await org.apiUsage();
-    assert.ok(Date.now() - started >= 140);
+    assert.ok((await org.apiUsage()).max > 0);
+    const { faults } = (await (await fetch(`${demo.sandbox.url}/__sandbox/faults`)).json()) as { faults: unknown[] };
+    assert.deepEqual(faults, [], 'the latency was spent on that call');
   });
 });

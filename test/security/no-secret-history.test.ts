@@ -84,7 +84,7 @@ describe('no secret reaches Temporal history', () => {
   };
   const codec = new EncryptionCodec(keyRing);
   const dataConverter = dataConverterFor(keyRing);
-  const harness = useRotationHarness({ dataConverter });
+  const harness = useRotationHarness({ dataConverter, serverPerFile: true });
 
   const smtpCredentials = { user: `certrot-smtp-${randomBytes(8).toString('hex')}`, pass: randomBytes(24).toString('base64url') };
   let smtp: SmtpCapture | undefined;

@@ -8,6 +8,7 @@
  * Findings name the secret and the form it was found in, never the secret's value, so a
  * failing test does not print the secret itself.
  */
+import { PATCH_MARKER } from '../../src/codec/history-payloads';
 import type { PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { ENCRYPTED_ENCODING, METADATA_ENCODING, METADATA_KEY_ID } from '../../src/codec/encryption-codec';
@@ -260,6 +261,8 @@ function parsesAsJson(data: Uint8Array): boolean {
 interface Visit {
   path: string;
   inSearchAttributes: boolean;
+  /** Inside a `patched()` marker, which the SDK core writes without the codec. */
+  inPatchMarker?: boolean;
 }
 
 /** Scans runs as fetched by `fetchRunHistories`; an empty `findings` is the pass condition. */
@@ -281,7 +284,7 @@ export async function scanHistories(runs: readonly RunHistory[], options: ScanOp
     totals.historyBytes += serialized.length;
     for (const what of secretsIn(serialized, options.needles)) report('secret in serialized history', 'History bytes', what);
 
-    const payloads: { path: string; payload: temporal.api.common.v1.Payload }[] = [];
+    const payloads: { path: string; payload: temporal.api.common.v1.Payload; patch: boolean }[] = [];
     const walk = (node: unknown, at: Visit): void => {
       if (node == null) return;
       if (typeof node === 'string') {
@@ -302,7 +305,7 @@ export async function scanHistories(runs: readonly RunHistory[], options: ScanOp
           totals.searchAttributePayloads += 1;
           for (const what of secretsIn(Payload.encode(node).finish(), options.needles)) report('secret in search attribute', at.path, what);
         } else {
-          payloads.push({ path: at.path, payload: node });
+          payloads.push({ path: at.path, payload: node, patch: at.inPatchMarker === true });
         }
         return;
       }
@@ -310,17 +313,23 @@ export async function scanHistories(runs: readonly RunHistory[], options: ScanOp
       // cover them): the string visit above reads them; count them here.
       if (node instanceof FailureMessage) totals.failures += 1;
       const inSearchAttributes = at.inSearchAttributes || node instanceof SearchAttributesMessage;
-      for (const [key, value] of Object.entries(node)) walk(value, { path: `${at.path}.${key}`, inSearchAttributes });
+      const inPatchMarker = at.inPatchMarker === true || (node as { markerName?: unknown }).markerName === PATCH_MARKER;
+      for (const [key, value] of Object.entries(node)) walk(value, { path: `${at.path}.${key}`, inSearchAttributes, inPatchMarker });
     };
     history.events.forEach((event, i) => {
       const type = temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType);
       walk(event, { path: `events[${i}] ${type.replace(/^EVENT_TYPE_/, '')}`, inSearchAttributes: false });
     });
 
-    for (const { path, payload } of payloads) {
+    for (const { path, payload, patch } of payloads) {
       totals.payloads += 1;
       // (1) its raw bytes as stored.
       for (const what of secretsIn(Payload.encode(payload).finish(), options.needles)) report('secret in stored payload', path, what);
+      // A patch marker holds the patch id and nothing else, in plain JSON by the SDK core's design.
+      if (patch) {
+        if (!isPatchData(payload.data ?? new Uint8Array())) report('payload not encrypted', path, 'a patch marker holds more than a patch id');
+        continue;
+      }
 
       // (2) encrypted, by the codec, under a known key, and nothing readable in the data.
       const encoding = metadataText(payload, METADATA_ENCODING);
@@ -365,4 +374,14 @@ export function describeFindings(findings: readonly Finding[], limit = 40): stri
   const lines = findings.slice(0, limit).map((f) => `- ${f.rule}: ${f.what} at ${f.run} ${f.where}`);
   if (findings.length > limit) lines.push(`... and ${findings.length - limit} more`);
   return lines.join('\n');
+}
+
+/** `{"id":"…","deprecated":false}`: all a `patched()` marker may carry. */
+function isPatchData(data: Uint8Array): boolean {
+  try {
+    const value = JSON.parse(Buffer.from(data).toString('utf8')) as Record<string, unknown>;
+    return Object.keys(value).sort().join() === 'deprecated,id' && typeof value.id === 'string' && value.id.length < 100 && typeof value.deprecated === 'boolean';
+  } catch {
+    return false;
+  }
 }

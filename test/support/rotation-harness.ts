@@ -6,19 +6,21 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before } from 'node:test';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities/rotation-activities';
-import type { Phase, RotationRequest, RotationStatus } from '../../src/domain/rotation';
+import type { Phase, Reference, RotationRequest, RotationStatus } from '../../src/domain/rotation';
 import { rotationWorkflowId } from '../../src/domain/rotation';
 import { startSandboxWorld, type SandboxWorld, type WorldOptions } from '../../src/sandbox/world';
 import { createAdapters, type Adapters } from '../../src/workers/adapters';
 import { buildWorkflowBundle } from '../../src/workers/workflow-bundle';
+import { workerDataConverter } from '../../src/codec/data-converter';
 import { statusQuery } from '../../src/workflows/messages';
-import { useTemporalEnv } from './temporal';
+import { rotateCertificate } from '../../src/workflows/rotate-certificate';
+import { createTimeSkippingEnv } from './temporal';
 
 export interface RotationHarness {
   env(): TestWorkflowEnvironment;
@@ -32,6 +34,12 @@ export interface RotationHarness {
 export interface RotationHarnessOptions {
   /** Data converter (e.g. with the encryption codec) for the client and every worker alike. */
   dataConverter?: DataConverter;
+  /**
+   * One server (and its worlds and workers) for the whole file instead of one per test, for
+   * files whose last test looks back at every earlier rotation. Such a file must not start
+   * two rotations of one certificate that both receive updates (see beforeEach below).
+   */
+  serverPerFile?: boolean;
 }
 
 let queueCounter = 0;
@@ -43,11 +51,29 @@ export function useRotationHarness(options: RotationHarnessOptions = {}): Rotati
     const built = await buildWorkflowBundle();
     bundle = { code: built.code };
   });
-  // Registered before the environment's own hook, so workers stop before the server does.
-  after(async () => {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  });
-  const env = useTemporalEnv('time-skipping', options.dataConverter ? { dataConverter: options.dataConverter } : {});
+  // A fresh time-skipping server per test: every rotation of one certificate has the same
+  // (canonical) workflow id, and the test server mishandles updates to a reused id. Workers
+  // and worlds stop before their server does, also when the test failed.
+  let current: TestWorkflowEnvironment | undefined;
+  const up = async (): Promise<void> => {
+    current = await createTimeSkippingEnv(options.dataConverter ? { dataConverter: options.dataConverter } : {});
+  };
+  const down = async (): Promise<void> => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+    await current?.teardown();
+    current = undefined;
+  };
+  if (options.serverPerFile) {
+    before(up);
+    after(down);
+  } else {
+    beforeEach(up);
+    afterEach(down);
+  }
+  const env = (): TestWorkflowEnvironment => {
+    if (!current) throw new Error('the time-skipping Temporal environment is not running (did its start-up fail?)');
+    return current;
+  };
 
   return {
     env,
@@ -70,7 +96,7 @@ export function useRotationHarness(options: RotationHarnessOptions = {}): Rotati
         taskQueue,
         workflowBundle: bundle,
         activities: createActivities(deps),
-        ...(options.dataConverter ? { dataConverter: options.dataConverter } : {}),
+        dataConverter: workerDataConverter(options.dataConverter),
         // No workflow cache: every task replays the whole history, so each test also proves the
         // workflow deterministic — and a stopped worker leaves no sticky queue behind (the
         // time-skipping test server never hands a dead worker's sticky tasks back).
@@ -85,12 +111,10 @@ export function useRotationHarness(options: RotationHarnessOptions = {}): Rotati
       cleanups.push(stop);
       return { worker, taskQueue, stop };
     },
-    start(taskQueue, request) {
-      return env().client.workflow.start('rotateCertificate', {
-        taskQueue,
-        workflowId: `${rotationWorkflowId(request.org, request.certificate)}/${taskQueue}`,
-        args: [request],
-      });
+    async start(taskQueue, request) {
+      // One rotation per certificate: the canonical id.
+      const workflowId = rotationWorkflowId(request.org, request.certificate);
+      return env().client.workflow.start(rotateCertificate, { taskQueue, workflowId, args: [request] });
     },
   };
 }
@@ -110,7 +134,7 @@ export async function waitForPhase(handle: WorkflowHandle, phase: Phase | Phase[
 }
 
 /** Every reference in the world's org naming `uniqueName`, found the way an admin would: discover, then look. */
-export async function referencesNaming(world: SandboxWorld, uniqueName: string): Promise<{ object: string; scope: string; recordId: string }[]> {
+export async function referencesNaming(world: SandboxWorld, uniqueName: string): Promise<Reference[]> {
   const targets = (await world.salesforce.discoverReferenceTargets()).map(({ object, field, kind }) => ({ object, field, kind }));
   return world.salesforce.findReferences(uniqueName, targets);
 }

@@ -26,10 +26,12 @@ describe('rotation request validation', () => {
       keySize: 2048,
       caSigned: false,
       strategy: 'simultaneous',
-      references: { discover: true, targets: [] },
-      approval: { approvers: [], timeout: '7 days' },
+      references: { discover: true, targets: [], repairLabels: false },
+      approval: { approvers: [], timeout: '7 days', timeoutMs: 7 * 86_400_000 },
       window: { mode: 'on-approval', duration: '2 hours' },
+      windowDurationMs: 2 * 3_600_000,
       gracePeriod: '7 days',
+      gracePeriodMs: 7 * 86_400_000,
       verification: { signature: true, calloutUrl: null },
     });
   });
@@ -58,6 +60,18 @@ describe('rotation request validation', () => {
     ['the same new name as the old', { org: 'p', certificate: 'A', vendor: 'v', newUniqueName: 'A' }, /newUniqueName: must differ/],
     ['a plain-http callout probe', { org: 'p', certificate: 'A', vendor: 'v', verification: { calloutUrl: 'http://x.example' } }, /verification.calloutUrl/],
     ['no org', { certificate: 'A', vendor: 'v' }, /org/],
+    ['a window duration of 20000000 weeks', { org: 'p', certificate: 'A', vendor: 'v', window: { mode: 'on-approval', duration: '20000000 weeks' } }, /window\.duration: at most 31 days/],
+    ['a window duration of 32 days', { org: 'p', certificate: 'A', vendor: 'v', window: { mode: 'on-approval', duration: '32 days' } }, /window\.duration: at most 31 days/],
+    ['an approval timeout over 90 days', { org: 'p', certificate: 'A', vendor: 'v', approval: { timeout: '91 days' } }, /approval\.timeout: at most 90 days/],
+    ['an approval timeout of 20000000 weeks', { org: 'p', certificate: 'A', vendor: 'v', approval: { timeout: '20000000 weeks' } }, /approval\.timeout: at most 90 days/],
+    ['a grace period over 90 days', { org: 'p', certificate: 'A', vendor: 'v', gracePeriod: '2161 hours' }, /gracePeriod: at most 90 days/],
+    ['a very long duration string', { org: 'p', certificate: 'A', vendor: 'v', gracePeriod: `${'1'.repeat(400)} days` }, /gracePeriod: write a number and a unit/],
+    [
+      'a fixed window longer than 31 days',
+      { org: 'p', certificate: 'A', vendor: 'v', window: { mode: 'fixed', start: '2026-12-01T00:00:00Z', end: '2027-01-01T00:00:01Z' } },
+      /window: a window may last at most 31 days/,
+    ],
+    ['a non-boolean repairLabels', { org: 'p', certificate: 'A', vendor: 'v', references: { repairLabels: 'yes' } }, /references\.repairLabels/],
   ];
   for (const [what, raw, message] of bad) {
     it(`refuses ${what}, naming the field`, () => {
@@ -65,6 +79,25 @@ describe('rotation request validation', () => {
         () => resolveRotationRequest(raw, NOW),
         (error: unknown) => isRotationError(error, 'INVALID_INPUT') && message.test(error.message),
       );
+    });
+  }
+
+  const atTheLimit: [string, Record<string, unknown>, (input: ReturnType<typeof resolveRotationRequest>) => unknown, unknown][] = [
+    ['a 31-day window duration', { window: { mode: 'on-approval', duration: '31 days' } }, (i) => i.windowDurationMs, 31 * 86_400_000],
+    ['a 90-day approval timeout', { approval: { timeout: '90 days' } }, (i) => i.approval.timeoutMs, 90 * 86_400_000],
+    ['a 90-day grace period', { gracePeriod: '90 days' }, (i) => i.gracePeriodMs, 90 * 86_400_000],
+    [
+      'a fixed window of exactly 31 days (no duration of its own)',
+      { window: { mode: 'fixed', start: '2026-12-01T00:00:00Z', end: '2027-01-01T00:00:00Z' } },
+      (i) => i.windowDurationMs,
+      0,
+    ],
+    ['repairLabels true', { references: { repairLabels: true } }, (i) => i.references.repairLabels, true],
+  ];
+  for (const [what, extra, read, expected] of atTheLimit) {
+    it(`accepts ${what}`, () => {
+      const input = resolveRotationRequest({ org: 'p', certificate: 'A', vendor: 'v', ...extra }, NOW);
+      assert.deepEqual(read(input), expected);
     });
   }
 

@@ -5,9 +5,10 @@ import { isRotationError, RotationError } from '../../src/domain/errors';
 import { startSandboxVendor, type SandboxVendor, type SandboxVendorHandle } from '../../src/sandbox/vendor';
 import { HttpVendorRegistry, type HttpRegistryConfig } from '../../src/vendors/http-registry';
 import { sendHttpRequest } from '../../src/vendors/http-transport';
-import { FAST_RETRY, makeOrgKey, rejectionOf, type OrgKey } from './vendor-test-kit';
+import { FAST_RETRY, makeOrgKey, rejectionOf, testRun, type OrgKey } from './vendor-test-kit';
 
 const TOKEN = 'sandbox-token-s3cr3t-value';
+const RUN = testRun('wf-registry');
 
 describe('http vendor registry against the sandbox vendor', () => {
   let sandbox: SandboxVendorHandle & { vendor: SandboxVendor };
@@ -42,12 +43,14 @@ describe('http vendor registry against the sandbox vendor', () => {
   it('stages, activates and verifies on a multi-key org, trusting old and new at once', async () => {
     const orgId = freshOrg('multi-key');
     const vendor = registry();
-    assert.deepEqual(await vendor.capabilities(orgId), { multipleActiveKeys: true, automated: true });
+    assert.equal(vendor.kind, 'registry');
+    assert.equal(vendor.name, 'Sandbox');
+    assert.deepEqual(await vendor.capabilities(orgId), { multipleActiveKeys: true });
 
-    const oldFp = await vendor.stageKey(orgId, oldKey.certificatePem);
+    const oldFp = await vendor.stageKey(orgId, oldKey.certificatePem, RUN);
     assert.equal(oldFp, oldKey.fingerprint);
-    await vendor.activateKey(orgId, oldFp);
-    const newFp = await vendor.stageKey(orgId, newKey.certificatePem, { workflowId: 'wf-multi' });
+    await vendor.activateKey(orgId, oldFp, RUN);
+    const newFp = await vendor.stageKey(orgId, newKey.certificatePem, testRun('wf-multi'));
     assert.equal(newFp, newKey.fingerprint);
 
     let keys = await vendor.listKeys(orgId);
@@ -58,7 +61,7 @@ describe('http vendor registry against the sandbox vendor', () => {
     assert.ok(keys[1]?.certificatePem?.includes('BEGIN CERTIFICATE'));
 
     // Fingerprints are accepted in any form the toolkit accepts.
-    await vendor.activateKey(orgId, newFp.replace(/:/g, '').toLowerCase(), { workflowId: 'wf-multi' });
+    await vendor.activateKey(orgId, newFp.replace(/:/g, '').toLowerCase(), testRun('wf-multi'));
     keys = await vendor.listKeys(orgId);
     assert.deepEqual(keys.map((k) => k.state), ['active', 'active']);
 
@@ -66,11 +69,11 @@ describe('http vendor registry against the sandbox vendor', () => {
     assert.deepEqual(await vendor.verifySignature(orgId, nonce, signRsaSha256(newKey.privateKeyPem, nonce)), { valid: true, matchedFingerprint: newFp });
     assert.deepEqual(await vendor.verifySignature(orgId, nonce, signRsaSha256(oldKey.privateKeyPem, nonce)), { valid: true, matchedFingerprint: oldFp });
 
-    await vendor.retireKey(orgId, oldFp, { workflowId: 'wf-multi' });
+    await vendor.retireKey(orgId, oldFp, testRun('wf-multi'));
     assert.deepEqual(await vendor.verifySignature(orgId, nonce, signRsaSha256(oldKey.privateKeyPem, nonce)), { valid: false, matchedFingerprint: null });
     assert.deepEqual(await vendor.verifySignature(orgId, 'other nonce', signRsaSha256(newKey.privateKeyPem, nonce)), { valid: false, matchedFingerprint: null });
 
-    await vendor.restoreKey(orgId, oldFp, { workflowId: 'wf-multi' });
+    await vendor.restoreKey(orgId, oldFp, testRun('wf-multi'));
     assert.equal((await vendor.listKeys(orgId)).find((k) => k.fingerprint === oldFp)?.state, 'active');
   });
 
@@ -78,10 +81,10 @@ describe('http vendor registry against the sandbox vendor', () => {
     const orgId = freshOrg('single-key');
     const vendor = registry();
     assert.equal((await vendor.capabilities(orgId)).multipleActiveKeys, false);
-    await vendor.activateKey(orgId, await vendor.stageKey(orgId, oldKey.certificatePem));
-    const fp = await vendor.stageKey(orgId, newKey.certificatePem);
+    await vendor.activateKey(orgId, await vendor.stageKey(orgId, oldKey.certificatePem, RUN), RUN);
+    const fp = await vendor.stageKey(orgId, newKey.certificatePem, RUN);
 
-    const error = await rejectionOf(vendor.activateKey(orgId, fp));
+    const error = await rejectionOf(vendor.activateKey(orgId, fp, RUN));
     assert.ok(isRotationError(error, 'KEY_LIMIT'), String(error));
     assert.equal(error.retryable, false);
     assert.match(error.message, /replace|retire the old key/);
@@ -92,13 +95,13 @@ describe('http vendor registry against the sandbox vendor', () => {
   it('single-key org swaps atomically with replace: true', async () => {
     const orgId = freshOrg('single-key');
     const vendor = registry();
-    const oldFp = await vendor.stageKey(orgId, oldKey.certificatePem);
-    await vendor.activateKey(orgId, oldFp);
-    const newFp = await vendor.stageKey(orgId, newKey.certificatePem);
+    const oldFp = await vendor.stageKey(orgId, oldKey.certificatePem, RUN);
+    await vendor.activateKey(orgId, oldFp, RUN);
+    const newFp = await vendor.stageKey(orgId, newKey.certificatePem, RUN);
     // The refusal above is not stored, so the same request with `replace` is a new request.
-    await rejectionOf(vendor.activateKey(orgId, newFp, { workflowId: 'wf-swap' }));
+    await rejectionOf(vendor.activateKey(orgId, newFp, testRun('wf-swap')));
 
-    await vendor.activateKey(orgId, newFp, { replace: true, workflowId: 'wf-swap' });
+    await vendor.activateKey(orgId, newFp, { replace: true, ...testRun('wf-swap') });
     const keys = await vendor.listKeys(orgId);
     assert.deepEqual(keys.map((k) => [k.fingerprint, k.state]), [
       [oldFp, 'retired'],
@@ -110,18 +113,18 @@ describe('http vendor registry against the sandbox vendor', () => {
     assert.equal(swap.length, 2, 'one activate for the old key, one replacing activate for the new one');
 
     // Compensation: restoring the old key on a single-key org also needs replace.
-    assert.ok(isRotationError(await rejectionOf(vendor.restoreKey(orgId, oldFp)), 'KEY_LIMIT'));
-    await vendor.restoreKey(orgId, oldFp, { replace: true });
+    assert.ok(isRotationError(await rejectionOf(vendor.restoreKey(orgId, oldFp, RUN)), 'KEY_LIMIT'));
+    await vendor.restoreKey(orgId, oldFp, { replace: true, ...RUN });
     assert.deepEqual((await vendor.listKeys(orgId)).map((k) => k.state), ['active', 'retired']);
   });
 
   it('a write retried after the vendor applied it but the answer was lost applies once', async () => {
     const orgId = freshOrg('multi-key');
     const vendor = registry();
-    const fp = await vendor.stageKey(orgId, newKey.certificatePem);
+    const fp = await vendor.stageKey(orgId, newKey.certificatePem, RUN);
     sandbox.vendor.faults.add({ operation: 'activateKey', drop: true, when: 'after-apply', times: 1 });
 
-    await vendor.activateKey(orgId, fp, { workflowId: 'wf-drop' });
+    await vendor.activateKey(orgId, fp, testRun('wf-drop'));
 
     const state = sandbox.vendor.state();
     const activations = state.writes.filter((w) => w.orgId === orgId && w.operation === 'activateKey');
@@ -130,11 +133,16 @@ describe('http vendor registry against the sandbox vendor', () => {
     assert.ok((state.requests.activateKey ?? 0) >= 2, 'the adapter did retry');
   });
 
-  it('a write that timed out but was applied late by a slow vendor is not applied twice', async () => {
+  it('a write past its deadline fails retryable; applied late by the slow vendor, its retry is not applied twice', async () => {
     const orgId = freshOrg('multi-key');
     sandbox.vendor.faults.add({ operation: 'stageKey', latencyMs: 300, times: 1 });
-    const fp = await registry({ timeoutMs: 100 }).stageKey(orgId, newKey.certificatePem, { workflowId: 'wf-slow' });
-    assert.equal(fp, newKey.fingerprint);
+    const vendor = registry({ timeoutMs: 100 });
+    const late = await rejectionOf(vendor.stageKey(orgId, newKey.certificatePem, testRun('wf-slow')));
+    assert.ok(isRotationError(late, 'VENDOR_UNAVAILABLE'), String(late));
+    assert.equal(late.retryable, true);
+    assert.match(late.message, /Vendor Sandbox .* did not answer stageKey for org "[^"]+" within 100 ms/);
+    // Temporal's retry of the same run.
+    assert.equal(await vendor.stageKey(orgId, newKey.certificatePem, testRun('wf-slow')), newKey.fingerprint);
     // Let the slow first request finish on the server side, then count.
     await new Promise((resolve) => setTimeout(resolve, 350));
     assert.equal(writesFor(orgId, 'stageKey'), 1);
@@ -143,15 +151,42 @@ describe('http vendor registry against the sandbox vendor', () => {
 
   it('the same write from a restarted worker (a new adapter) sends the same Idempotency-Key', async () => {
     const orgId = freshOrg('multi-key');
-    const fp = await registry().stageKey(orgId, newKey.certificatePem, { workflowId: 'wf-restart' });
-    await registry().stageKey(orgId, newKey.certificatePem, { workflowId: 'wf-restart' });
-    await registry().activateKey(orgId, fp, { workflowId: 'wf-restart' });
-    await registry().activateKey(orgId, fp, { workflowId: 'wf-restart' });
+    const fp = await registry().stageKey(orgId, newKey.certificatePem, testRun('wf-restart'));
+    await registry().stageKey(orgId, newKey.certificatePem, testRun('wf-restart'));
+    await registry().activateKey(orgId, fp, testRun('wf-restart'));
+    await registry().activateKey(orgId, fp, testRun('wf-restart'));
     assert.equal(writesFor(orgId, 'stageKey'), 1);
     assert.equal(writesFor(orgId, 'activateKey'), 1);
-    // Another rotation repeating the write is a new request (applied, as a no-op).
-    await registry().activateKey(orgId, fp, { workflowId: 'wf-later' });
+    // Another run repeating the write is a new request (applied, as a no-op).
+    await registry().activateKey(orgId, fp, testRun('wf-restart', 'run-2'));
     assert.equal(writesFor(orgId, 'activateKey'), 2);
+  });
+
+  it('two runs of one workflow id restoring the same key are both applied; a run\'s retry is applied once', async () => {
+    const orgId = freshOrg('multi-key');
+    const vendor = registry();
+    const oldFp = await vendor.stageKey(orgId, oldKey.certificatePem, testRun('seed'));
+    await vendor.activateKey(orgId, oldFp, testRun('seed'));
+    const stateOfOld = async (): Promise<string | undefined> => (await vendor.listKeys(orgId)).find((k) => k.fingerprint === oldFp)?.state;
+
+    // The first rotation retires the old key, then is rolled back.
+    const first = testRun('rotate-org-cert', 'run-1');
+    await vendor.retireKey(orgId, oldFp, first);
+    await vendor.restoreKey(orgId, oldFp, first);
+    assert.equal(await stateOfOld(), 'active');
+
+    // A later rotation (same workflow id, new run) does the same: each write is a new request.
+    const second = testRun('rotate-org-cert', 'run-2');
+    await vendor.retireKey(orgId, oldFp, second);
+    assert.equal(await stateOfOld(), 'retired', 'the second run\'s retire was applied, not replayed');
+    await vendor.restoreKey(orgId, oldFp, second);
+    assert.equal(await stateOfOld(), 'active', 'the second run\'s restore was applied, not replayed');
+    assert.equal(writesFor(orgId, 'retireKey'), 2);
+    assert.equal(writesFor(orgId, 'restoreKey'), 2);
+
+    // The second run's restore retried (by Temporal, or a restarted worker) is the same request.
+    await registry().restoreKey(orgId, oldFp, second);
+    assert.equal(writesFor(orgId, 'restoreKey'), 2);
   });
 
   it('the sandbox refuses a reused Idempotency-Key with a different body (422)', async () => {
@@ -187,7 +222,7 @@ describe('http vendor registry against the sandbox vendor', () => {
     sandbox.vendor.faults.add({ operation: 'stageKey', status: 503, times: 3 });
     const before = sandbox.vendor.state().requests.stageKey ?? 0;
 
-    assert.equal(await vendor.stageKey(orgId, newKey.certificatePem), newKey.fingerprint);
+    assert.equal(await vendor.stageKey(orgId, newKey.certificatePem, RUN), newKey.fingerprint);
     assert.equal((sandbox.vendor.state().requests.stageKey ?? 0) - before, 4);
     assert.deepEqual(delays, [5, 10, 20], 'exponential, full jitter (random 0.5 of 10, 20, 40)');
     assert.equal(writesFor(orgId, 'stageKey'), 1);
@@ -228,19 +263,19 @@ describe('http vendor registry against the sandbox vendor', () => {
   it('maps refusals to typed errors: unknown key, unknown org, bad certificate', async () => {
     const orgId = freshOrg('multi-key');
     const vendor = registry();
-    const notFound = await rejectionOf(vendor.activateKey(orgId, newKey.fingerprint));
+    const notFound = await rejectionOf(vendor.activateKey(orgId, newKey.fingerprint, RUN));
     assert.ok(isRotationError(notFound, 'KEY_NOT_FOUND'), String(notFound));
     assert.match(notFound.message, /Stage the certificate first/);
 
     assert.ok(isRotationError(await rejectionOf(vendor.listKeys('no-such-org')), 'CONFIG_INVALID'));
 
     const expired = await makeOrgKey('expired.example.org', { notBefore: new Date(Date.now() - 10 * 86_400_000), validityDays: 2 });
-    const rejected = await rejectionOf(vendor.stageKey(orgId, expired.certificatePem));
+    const rejected = await rejectionOf(vendor.stageKey(orgId, expired.certificatePem, RUN));
     assert.ok(isRotationError(rejected, 'KEY_REJECTED'), String(rejected));
     assert.match(rejected.message, /expired/);
 
-    const fp = await vendor.stageKey(orgId, oldKey.certificatePem);
-    const wrongState = await rejectionOf(vendor.restoreKey(orgId, fp));
+    const fp = await vendor.stageKey(orgId, oldKey.certificatePem, RUN);
+    const wrongState = await rejectionOf(vendor.restoreKey(orgId, fp, RUN));
     assert.ok(isRotationError(wrongState, 'KEY_REJECTED'), String(wrongState));
   });
 
@@ -274,8 +309,8 @@ describe('http vendor registry with client-certificate (two-way TLS) authenticat
 
   it('works over HTTPS with the client certificate and the sandbox CA as extra trust', async () => {
     const vendor = new HttpVendorRegistry({ baseUrl: sandbox.tlsUrl, clientCertificate: apiClient, caPem: sandbox.caPem, retry: FAST_RETRY });
-    const fp = await vendor.stageKey('tls-org', stranger.certificatePem);
-    await vendor.activateKey('tls-org', fp);
+    const fp = await vendor.stageKey('tls-org', stranger.certificatePem, RUN);
+    await vendor.activateKey('tls-org', fp, RUN);
     assert.equal((await vendor.listKeys('tls-org'))[0]?.state, 'active');
   });
 

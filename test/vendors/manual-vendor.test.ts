@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { signRsaSha256 } from '../../src/certificates';
 import { isRotationError, RotationError } from '../../src/domain/errors';
 import { ManualVendor, type ManualVendorConfig } from '../../src/vendors/manual-vendor';
 import type { WebhookPayload } from '../../src/vendors/notification-message';
@@ -10,6 +9,7 @@ import {
   rejectionOf,
   startSmtpCapture,
   startWebhookCapture,
+  testRun,
   type OrgKey,
   type SmtpCapture,
   type WebhookCapture,
@@ -64,11 +64,15 @@ describe('manual vendor adapter (email over SMTP + webhook)', () => {
     return vendor;
   }
 
-  it('stageKey mails the provisioning team the certificate, its fingerprint and the commands', async () => {
+  it('a stage notice mails the team the certificate, its fingerprint and the approve/reject commands', async () => {
     const vendor = manualVendor();
+    assert.equal(vendor.kind, 'team');
+    assert.equal(vendor.name, 'Acme CPQ');
+    assert.equal(vendor.multipleActiveKeys, false);
     const window = { start: '2025-12-01T22:00:00.000Z', end: '2025-12-01T23:00:00.000Z' };
-    const fingerprint = await vendor.stageKey(ORG, newKey.certificatePem, { workflowId: 'wf-stage-1', proposedWindow: window });
-    assert.equal(fingerprint, newKey.fingerprint);
+    const channels = await vendor.notify({ kind: 'stage', orgId: ORG, fingerprint: newKey.fingerprint, certificatePem: newKey.certificatePem, window, ...testRun('wf-stage-1') });
+    assert.deepEqual(channels, [`email via 127.0.0.1:${smtp.port} to provisioning@vendor.example, security@vendor.example`, `webhook ${hook.url}`]);
+    assert.ok(!channels.join(' ').includes('hook-s3cret-token'), 'a webhook is described by its origin only');
 
     assert.equal(smtp.messages.length, 1);
     const mail = smtp.messages[0];
@@ -83,6 +87,7 @@ describe('manual vendor adapter (email over SMTP + webhook)', () => {
     assert.ok(text, 'a plain-text part');
     assert.ok(text.body.includes(newKey.fingerprint), 'the fingerprint is in the body');
     assert.ok(text.body.includes(`certrot approve --workflow-id wf-stage-1 --approver <you> --fingerprint ${newKey.fingerprint}`));
+    assert.ok(text.body.includes(`certrot reject --workflow-id wf-stage-1 --approver <you> --reason '<why>'`));
     assert.ok(text.body.includes('temporal workflow signal --workflow-id wf-stage-1 --name approve'));
     assert.ok(text.body.includes('2025-12-01T22:00:00.000Z'));
     const attachment = parsed.parts.find((p) => /attachment/.test(p.headers['content-disposition'] ?? ''));
@@ -90,13 +95,11 @@ describe('manual vendor adapter (email over SMTP + webhook)', () => {
     assert.match(attachment.headers['content-disposition'] ?? '', /\.pem/);
     assert.equal(attachment.body.trim(), newKey.certificatePem.trim());
     assert.ok(!mail.raw.includes(SMTP_PASS), 'the SMTP password is not in the message');
-
-    assert.deepEqual((await vendor.listKeys(ORG)).map((k) => [k.fingerprint, k.state]), [[newKey.fingerprint, 'staged']]);
   });
 
-  it('stageKey posts a Slack-compatible webhook with structured fields', async () => {
+  it('a stage notice posts a Slack-compatible webhook with structured fields', async () => {
     const vendor = manualVendor();
-    await vendor.stageKey(ORG, newKey.certificatePem, { workflowId: 'wf-stage-2' });
+    await vendor.notify({ kind: 'stage', orgId: ORG, fingerprint: newKey.fingerprint, certificatePem: newKey.certificatePem, ...testRun('wf-stage-2', 'run-7') });
     assert.equal(hook.requests.length, 1);
     const request = hook.requests[0];
     assert.ok(request);
@@ -112,40 +115,48 @@ describe('manual vendor adapter (email over SMTP + webhook)', () => {
     assert.equal(payload.orgId, ORG);
     assert.equal(payload.fingerprint, newKey.fingerprint);
     assert.equal(payload.workflowId, 'wf-stage-2');
+    assert.equal(payload.runId, 'run-7');
     assert.equal(payload.certificatePem, newKey.certificatePem);
     assert.match(payload.commands?.temporalApprove ?? '', /--name approve --input '\{"approver":"<you>","fingerprint":"/);
   });
 
-  it('is not automated; activation only asks, and state follows the confirmations the workflow records', async () => {
-    const vendor = manualVendor({ multipleActiveKeys: false });
-    assert.deepEqual(await vendor.capabilities(ORG), { multipleActiveKeys: false, automated: false });
-    vendor.recordConfirmation(ORG, oldKey.fingerprint, 'active', oldKey.certificatePem);
-    const fp = await vendor.stageKey(ORG, newKey.certificatePem, { workflowId: 'wf-3' });
-    const nonce = 'probe-nonce';
-
-    await vendor.activateKey(ORG, fp, { workflowId: 'wf-3', replace: true });
-    assert.equal(smtp.messages.length, 2, 'stage + activate notices');
-    assert.match(parseMail(smtp.messages[1]?.raw ?? '').headers.subject ?? '', /Please switch to the new certificate/);
-    assert.equal((await vendor.listKeys(ORG)).find((k) => k.fingerprint === fp)?.state, 'staged', 'asking is not doing');
-    assert.deepEqual(await vendor.verifySignature(ORG, nonce, signRsaSha256(newKey.privateKeyPem, nonce)), { valid: false, matchedFingerprint: null });
-    assert.deepEqual(await vendor.verifySignature(ORG, nonce, signRsaSha256(oldKey.privateKeyPem, nonce)), { valid: true, matchedFingerprint: oldKey.fingerprint });
-
-    vendor.recordConfirmation(ORG, fp, 'active');
-    const keys = await vendor.listKeys(ORG);
-    assert.equal(keys.find((k) => k.fingerprint === fp)?.state, 'active');
-    assert.equal(keys.find((k) => k.fingerprint === oldKey.fingerprint)?.state, 'retired', 'single-key vendor: the old key went');
-    assert.deepEqual(await vendor.verifySignature(ORG, nonce, signRsaSha256(newKey.privateKeyPem, nonce)), { valid: true, matchedFingerprint: fp });
-    assert.deepEqual(await vendor.verifySignature(ORG, nonce, signRsaSha256(oldKey.privateKeyPem, nonce)), { valid: false, matchedFingerprint: null });
+  it('only tells: an activate notice asks for the switch and says how to confirm it; nothing is recorded as done', async () => {
+    const vendor = manualVendor();
+    await vendor.notify({ kind: 'activate', orgId: ORG, fingerprint: newKey.fingerprint, replace: true, ...testRun('wf-3') });
+    const parsed = parseMail(smtp.messages[0]?.raw ?? '');
+    assert.match(parsed.headers.subject ?? '', /Please switch to the new certificate/);
+    const body = parsed.parts.map((p) => p.body).join('\n');
+    assert.match(body, /replace the current key with this one in a single step/);
+    assert.ok(body.includes(`certrot vendor-applied --workflow-id wf-3 --fingerprint ${newKey.fingerprint} --by <you>`), body);
+    for (const pretence of ['listKeys', 'verifySignature', 'recordConfirmation', 'capabilities', 'stageKey', 'activateKey']) {
+      assert.equal(pretence in vendor, false, `a provisioning team has no ${pretence}`);
+    }
   });
 
-  it('refuses a confirmation whose certificate is another key', () => {
+  it('a window-missed notice says nothing changed and how to agree a new window', async () => {
     const vendor = manualVendor();
-    assert.throws(() => vendor.recordConfirmation(ORG, oldKey.fingerprint, 'active', newKey.certificatePem), (e: unknown) => isRotationError(e, 'INVALID_INPUT'));
+    const window = { start: '2025-12-01T22:00:00.000Z', end: '2025-12-01T23:00:00.000Z' };
+    await vendor.notify({
+      kind: 'window-missed',
+      orgId: ORG,
+      fingerprint: newKey.fingerprint,
+      window,
+      reason: 'the rotation waits for a new window until 2025-12-08T23:00:00.000Z, then rolls back',
+      ...testRun('wf-missed'),
+    });
+    const parsed = parseMail(smtp.messages[0]?.raw ?? '');
+    assert.match(parsed.headers.subject ?? '', /window closed before the switch/);
+    const body = parsed.parts.map((p) => p.body).join('\n');
+    assert.match(body, /closed before the switch started\. Nothing was changed/);
+    assert.match(body, /What happens next: the rotation waits for a new window until 2025-12-08T23:00:00\.000Z/);
+    assert.ok(body.includes(`certrot approve --workflow-id wf-missed --approver <you> --fingerprint ${newKey.fingerprint} --window-start <start> --window-end <end>`), body);
+    assert.ok(body.includes('certrot reject --workflow-id wf-missed'));
+    assert.equal((JSON.parse(hook.requests[0]?.body ?? '{}') as WebhookPayload).event, 'certrot.key.window-missed');
   });
 
-  it('sendCancellation tells the team not to activate, with the reason', async () => {
+  it('a cancel notice tells the team not to activate, with the reason', async () => {
     const vendor = manualVendor();
-    await vendor.sendCancellation(ORG, { fingerprint: newKey.fingerprint, reason: 'approval timed out', workflowId: 'wf-4' });
+    await vendor.notify({ kind: 'cancel', orgId: ORG, fingerprint: newKey.fingerprint, reason: 'approval timed out', ...testRun('wf-4') });
     const parsed = parseMail(smtp.messages[0]?.raw ?? '');
     assert.match(parsed.headers.subject ?? '', /Rotation cancelled/);
     const body = parsed.parts.map((p) => p.body).join('\n');
@@ -157,7 +168,8 @@ describe('manual vendor adapter (email over SMTP + webhook)', () => {
   it('a failing webhook is NOTIFICATION_FAILED without its URL token; the retry re-sends only the webhook', async () => {
     const vendor = manualVendor();
     hook.respondWith.status = 500;
-    const error = await rejectionOf(vendor.retireKey(ORG, oldKey.fingerprint, { workflowId: 'wf-5' }));
+    const retire = { kind: 'retire' as const, orgId: ORG, fingerprint: oldKey.fingerprint, ...testRun('wf-5') };
+    const error = await rejectionOf(vendor.notify(retire));
     assert.ok(isRotationError(error, 'NOTIFICATION_FAILED'), String(error));
     assert.equal(error.retryable, true);
     const shown = `${error.message} ${JSON.stringify(error.details)}`;
@@ -166,9 +178,29 @@ describe('manual vendor adapter (email over SMTP + webhook)', () => {
     assert.equal(smtp.messages.length, 1);
 
     hook.respondWith.status = 200;
-    await vendor.retireKey(ORG, oldKey.fingerprint, { workflowId: 'wf-5' });
+    const channels = await vendor.notify(retire);
+    assert.equal(channels.length, 2, 'both channels have it now');
     assert.equal(smtp.messages.length, 1, 'email not sent twice');
     assert.equal(hook.requests.length, 2);
+  });
+
+  it('the same notice from a later run of the same workflow is delivered again', async () => {
+    const vendor = manualVendor();
+    const restore = { kind: 'restore' as const, orgId: ORG, fingerprint: oldKey.fingerprint, replace: true };
+    await vendor.notify({ ...restore, ...testRun('wf-6', 'run-1') });
+    await vendor.notify({ ...restore, ...testRun('wf-6', 'run-1') });
+    assert.equal(smtp.messages.length, 1, 'a retry of one run is not repeated');
+    await vendor.notify({ ...restore, ...testRun('wf-6', 'run-2') });
+    assert.equal(smtp.messages.length, 2, 'a later run is a new notice');
+    assert.equal(hook.requests.length, 2);
+  });
+
+  it('refuses a stage notice whose certificate is another key, or that has none', async () => {
+    const vendor = manualVendor();
+    const mismatch = await rejectionOf(vendor.notify({ kind: 'stage', orgId: ORG, fingerprint: oldKey.fingerprint, certificatePem: newKey.certificatePem, ...testRun() }));
+    assert.ok(isRotationError(mismatch, 'INVALID_INPUT'), String(mismatch));
+    assert.ok(isRotationError(await rejectionOf(vendor.notify({ kind: 'stage', orgId: ORG, fingerprint: newKey.fingerprint, ...testRun() })), 'INVALID_INPUT'));
+    assert.equal(smtp.messages.length + hook.requests.length, 0, 'nothing was sent');
   });
 
   it('wrong SMTP credentials are NOTIFICATION_FAILED without the password', async () => {
@@ -177,11 +209,10 @@ describe('manual vendor adapter (email over SMTP + webhook)', () => {
       webhook: undefined,
       email: { host: '127.0.0.1', port: smtp.port, auth: { user: SMTP_USER, pass: wrongPass }, from: 'certrot@customer.example', to: ['p@vendor.example'], timeoutMs: 5_000 },
     });
-    const error = await rejectionOf(vendor.stageKey(ORG, newKey.certificatePem));
+    const error = await rejectionOf(vendor.notify({ kind: 'stage', orgId: ORG, fingerprint: newKey.fingerprint, certificatePem: newKey.certificatePem, ...testRun() }));
     assert.ok(isRotationError(error, 'NOTIFICATION_FAILED'), String(error));
     assert.ok(!`${error.message} ${JSON.stringify(error.details)}`.includes(wrongPass));
     assert.equal(smtp.messages.length, 0);
-    assert.deepEqual(await vendor.listKeys(ORG), [], 'not recorded as staged when nobody was told');
   });
 
   it('needs at least one channel, naming the field', () => {

@@ -11,7 +11,7 @@ const stage: VendorNotice = {
   orgId: '00D000000000001',
   fingerprint: FP,
   certificatePem: PEM,
-  workflowId: 'rotate-00D000000000001-2025-11',
+  run: { workflowId: 'rotate-00D000000000001-2025-11', runId: 'run-1' },
   window: { start: '2025-12-01T22:00:00.000Z', end: '2025-12-01T23:00:00.000Z' },
 };
 
@@ -20,7 +20,7 @@ describe('vendor notice composition', () => {
     const notice = composeVendorNotice(stage);
     assert.match(notice.subject, /Acme CPQ \/ org 00D000000000001/);
     assert.match(notice.subject, /SPKI AB:CD:EF:01\.\.\.23:45:67:89\)/);
-    for (const expected of [FP, '00D000000000001', 'rotate-00D000000000001-2025-11', '2025-12-01T22:00:00.000Z .. 2025-12-01T23:00:00.000Z']) {
+    for (const expected of [FP, '00D000000000001', 'rotate-00D000000000001-2025-11 (run run-1)', '2025-12-01T22:00:00.000Z .. 2025-12-01T23:00:00.000Z']) {
       assert.ok(notice.text.includes(expected), `text names ${expected}`);
     }
     assert.ok(notice.text.includes(`certrot approve --workflow-id rotate-00D000000000001-2025-11 --approver <you> --fingerprint ${FP}`));
@@ -39,10 +39,11 @@ describe('vendor notice composition', () => {
     assert.equal(webhook.event, 'certrot.key.stage');
     assert.equal(webhook.orgId, '00D000000000001');
     assert.equal(webhook.fingerprint, FP);
-    assert.equal(webhook.workflowId, stage.workflowId);
+    assert.equal(webhook.workflowId, stage.run.workflowId);
+    assert.equal(webhook.runId, stage.run.runId);
     assert.deepEqual(webhook.window, stage.window);
     assert.equal(webhook.certificatePem, PEM);
-    assert.equal(webhook.commands?.approve, approvalCommands(stage).approve);
+    assert.equal(webhook.commands?.approve, approvalCommands({ ...stage, workflowId: stage.run.workflowId }).approve);
   });
 
   it('quotes workflow ids that the shell would otherwise split or expand', () => {
@@ -61,7 +62,8 @@ describe('vendor notice composition', () => {
     const a = composeVendorNotice(stage).noticeId;
     assert.equal(composeVendorNotice({ ...stage }).noticeId, a);
     assert.notEqual(composeVendorNotice({ ...stage, kind: 'activate' }).noticeId, a);
-    assert.notEqual(composeVendorNotice({ ...stage, workflowId: 'other' }).noticeId, a);
+    assert.notEqual(composeVendorNotice({ ...stage, run: { ...stage.run, workflowId: 'other' } }).noticeId, a);
+    assert.notEqual(composeVendorNotice({ ...stage, run: { ...stage.run, runId: 'run-2' } }).noticeId, a, 'a later run of the same workflow');
   });
 
   it('a cancellation names the reason, attaches nothing and offers no approval', () => {
@@ -83,8 +85,19 @@ describe('vendor notice composition', () => {
 
   it('an activation tells the team the exact command that confirms it (the vendorApplied signal)', () => {
     const notice = composeVendorNotice({ ...stage, kind: 'activate', certificatePem: undefined });
-    assert.ok(stage.workflowId);
-    assert.ok(notice.text.includes(`certrot vendor-applied --workflow-id ${stage.workflowId} --fingerprint ${stage.fingerprint} --by <you>`), notice.text);
+    assert.ok(notice.text.includes(`certrot vendor-applied --workflow-id ${stage.run.workflowId} --fingerprint ${stage.fingerprint} --by <you>`), notice.text);
     assert.match(notice.text, /temporal workflow signal --workflow-id .* --name vendorApplied --input '\{"fingerprint":"[0-9A-F:]+","by":"<you>"\}'/);
+  });
+
+  it('a missed window says nothing changed, what happens next, and how to approve again with a new window', () => {
+    const notice = composeVendorNotice({ ...stage, kind: 'window-missed', certificatePem: undefined, reason: 'certrot waits for a new window until 2025-12-08T23:00:00.000Z' });
+    assert.match(notice.subject, /window closed before the switch - nothing was changed/);
+    assert.match(notice.text, /The agreed window \(2025-12-01T22:00:00\.000Z \.\. 2025-12-01T23:00:00\.000Z UTC\) for org 00D000000000001 closed before the switch started\. Nothing was changed/);
+    assert.match(notice.text, /What happens next: certrot waits for a new window until 2025-12-08T23:00:00\.000Z/);
+    assert.ok(notice.text.includes(`certrot approve --workflow-id rotate-00D000000000001-2025-11 --approver <you> --fingerprint ${FP} --window-start <start> --window-end <end>`), notice.text);
+    assert.ok(notice.text.includes(`--name approve --input '{"approver":"<you>","fingerprint":"${FP}","window":{"start":"<start>","end":"<end>"}}'`), notice.text);
+    assert.ok(notice.text.includes(`certrot reject --workflow-id rotate-00D000000000001-2025-11`));
+    assert.equal(notice.webhook.event, 'certrot.key.window-missed');
+    assert.deepEqual(notice.attachments, []);
   });
 });

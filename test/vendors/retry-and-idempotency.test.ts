@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canonicalJson, deriveIdempotencyKey } from '../../src/vendors/idempotency-key';
+import { canonicalJson, deriveIdempotencyKey, runScope } from '../../src/vendors/idempotency-key';
 import { backoffDelayMs, isRetryableStatus, parseRetryAfter, type RetryPolicy } from '../../src/vendors/retry-policy';
 import { FaultInjector } from '../../src/sandbox/vendor';
 
 const FP = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89';
 
 describe('idempotency keys', () => {
-  const base = { operation: 'activateKey', orgId: 'org-1', fingerprint: FP, body: { replace: true }, scope: 'wf-1' };
+  const base = { operation: 'activateKey', orgId: 'org-1', fingerprint: FP, body: { replace: true }, run: { workflowId: 'wf-1', runId: 'run-1' } };
 
   it('are a pure function of the write (a restarted process derives the same key)', () => {
     assert.equal(deriveIdempotencyKey(base), deriveIdempotencyKey({ ...base, body: { replace: true } }));
@@ -21,11 +21,15 @@ describe('idempotency keys', () => {
       { ...base, orgId: 'org-2' },
       { ...base, fingerprint: FP.replace('AB', 'AC') },
       { ...base, body: {} },
-      { ...base, scope: 'wf-2' },
-      { ...base, scope: undefined },
+      { ...base, run: { workflowId: 'wf-2', runId: 'run-1' } },
+      { ...base, run: { workflowId: 'wf-1', runId: 'run-2' } },
     ]) {
       assert.notEqual(deriveIdempotencyKey(variant), key, JSON.stringify(variant));
     }
+  });
+
+  it('are scoped by the run: workflow id and run id', () => {
+    assert.equal(runScope(base.run), 'wf-1/run-1');
   });
 
   it('ignore the order of body fields', () => {

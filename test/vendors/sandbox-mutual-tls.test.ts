@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startSandboxVendor, type SandboxVendor, type SandboxVendorHandle } from '../../src/sandbox/vendor';
 import { HttpVendorRegistry } from '../../src/vendors/http-registry';
-import { FAST_RETRY, makeOrgKey, mutualTlsGet, type OrgKey } from './vendor-test-kit';
+import { FAST_RETRY, makeOrgKey, mutualTlsGet, testRun, type OrgKey } from './vendor-test-kit';
 
 const ORG = 'integration-org';
 
@@ -36,12 +36,12 @@ describe('sandbox vendor two-way TLS endpoint', () => {
   });
 
   it('trusts the new certificate only once activated, and stops trusting the replaced one at once', async () => {
-    const fp = await vendor.stageKey(ORG, newKey.certificatePem);
+    const fp = await vendor.stageKey(ORG, newKey.certificatePem, testRun('wf-mtls'));
     const staged = await mutualTlsGet(sandbox.tlsUrl, { caPem: sandbox.caPem, client: newKey });
     assert.equal(staged.status, 403, 'a staged key is shared, not trusted');
     assert.match(staged.body, new RegExp(newKey.fingerprint));
 
-    await vendor.activateKey(ORG, fp, { replace: true });
+    await vendor.activateKey(ORG, fp, { replace: true, ...testRun('wf-mtls') });
 
     const accepted = await mutualTlsGet(sandbox.tlsUrl, { caPem: sandbox.caPem, client: newKey });
     assert.equal(accepted.status, 200, accepted.body);
@@ -50,7 +50,7 @@ describe('sandbox vendor two-way TLS endpoint', () => {
     assert.equal(retired.status, 403, 'the retired certificate is refused');
 
     // Rolling back restores trust in the old one, live.
-    await vendor.restoreKey(ORG, oldKey.fingerprint, { replace: true });
+    await vendor.restoreKey(ORG, oldKey.fingerprint, { replace: true, ...testRun('wf-mtls') });
     assert.equal((await mutualTlsGet(sandbox.tlsUrl, { caPem: sandbox.caPem, client: oldKey })).status, 200);
     assert.equal((await mutualTlsGet(sandbox.tlsUrl, { caPem: sandbox.caPem, client: newKey })).status, 403);
   });

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { RotationError } from '../../src/domain/errors';
-import { createVendorRegistry, HttpVendorRegistry, ManualVendor, vendorConfigSchema } from '../../src/vendors';
+import { createVendor, HttpVendorRegistry, ManualVendor, vendorConfigSchema } from '../../src/vendors';
+import { parseWorkerConfig } from '../../src/workers/config';
 
 function fieldOf(run: () => unknown): unknown {
   try {
@@ -14,11 +15,32 @@ function fieldOf(run: () => unknown): unknown {
 }
 
 describe('vendor configuration', () => {
-  it('picks the adapter by type', () => {
-    assert.ok(createVendorRegistry({ type: 'http', baseUrl: 'https://registry.vendor.example', bearerToken: 't0ken' }) instanceof HttpVendorRegistry);
-    const manual = createVendorRegistry({ type: 'manual', webhook: { url: 'https://hooks.example.com/services/x' } });
-    assert.ok(manual instanceof ManualVendor);
-    assert.equal(typeof manual.sendCancellation, 'function');
+  it('picks the adapter by kind; a vendor without a name is named by its id', () => {
+    const registry = createVendor('acme', { kind: 'http', registry: { baseUrl: 'https://registry.vendor.example', bearerToken: 't0ken' } });
+    assert.ok(registry instanceof HttpVendorRegistry);
+    assert.deepEqual([registry.kind, registry.name], ['registry', 'acme']);
+    const team = createVendor('globex', { kind: 'manual', manual: { vendorName: 'Globex', multipleActiveKeys: true, webhook: { url: 'https://hooks.example.com/services/x' } } });
+    assert.ok(team instanceof ManualVendor);
+    assert.deepEqual([team.kind, team.name, team.multipleActiveKeys], ['team', 'Globex', true]);
+    team.close();
+  });
+
+  it('is the schema the worker configuration uses', () => {
+    const config = parseWorkerConfig({
+      orgs: {},
+      vendors: {
+        acme: { kind: 'http', registry: { baseUrl: 'https://keys.acme.example', bearerToken: 't0ken' } },
+        globex: { kind: 'manual', manual: { webhook: { url: 'https://hooks.example.com/services/x' } } },
+      },
+    });
+    assert.deepEqual(Object.entries(config.vendors).map(([id, vendor]) => [id, vendor.kind]), [['acme', 'http'], ['globex', 'manual']]);
+    const acme = config.vendors.acme;
+    assert.ok(acme?.kind === 'http');
+    assert.equal(acme.registry.timeoutMs, 30_000, 'the default total deadline of a registry request');
+    assert.throws(
+      () => parseWorkerConfig({ orgs: {}, vendors: { acme: { type: 'http', baseUrl: 'https://keys.acme.example', bearerToken: 't' } } }),
+      (error: unknown) => error instanceof RotationError && /vendors\.acme/.test(error.message),
+    );
   });
 
   it('refuses plain http except on loopback, so tokens never travel in clear text', () => {
@@ -28,9 +50,9 @@ describe('vendor configuration', () => {
   });
 
   it('validates the union with the offending key named', () => {
-    const result = vendorConfigSchema.safeParse({ type: 'manual', email: { host: 'smtp.example.com', from: 'a@b.c', to: [] } });
+    const result = vendorConfigSchema.safeParse({ kind: 'manual', manual: { email: { host: 'smtp.example.com', from: 'a@b.c', to: [] } } });
     assert.equal(result.success, false);
-    assert.deepEqual(result.error?.issues[0]?.path, ['email', 'to']);
-    assert.equal(vendorConfigSchema.safeParse({ type: 'carrier-pigeon' }).success, false);
+    assert.deepEqual(result.error?.issues[0]?.path, ['manual', 'email', 'to']);
+    assert.equal(vendorConfigSchema.safeParse({ kind: 'carrier-pigeon' }).success, false);
   });
 });

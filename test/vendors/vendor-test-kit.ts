@@ -7,9 +7,15 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import { createSelfSignedCertificate, generateRsaKeyPair, spkiFingerprint } from '../../src/certificates';
+import type { RotationRun } from '../../src/domain/vendor';
 import type { RetryPolicy } from '../../src/vendors/retry-policy';
 
 export const FAST_RETRY: RetryPolicy = { maxAttempts: 4, initialDelayMs: 1, maxDelayMs: 5, multiplier: 2 };
+
+/** The rotation run a vendor write belongs to (its idempotency scope). */
+export function testRun(workflowId = 'wf-test', runId = 'run-1'): { run: RotationRun } {
+  return { run: { workflowId, runId } };
+}
 
 export interface OrgKey {
   privateKeyPem: string;

@@ -114,7 +114,8 @@ async function createCertificate(state: OrgState, item: Item, clock: () => Date)
   if (text(item.caSigned) === undefined) return saveFailed(fullName, 'REQUIRED_FIELD_MISSING', 'Required field is missing: caSigned', ['caSigned']);
   const keySizeText = text(item.keySize) ?? '2048';
   if (keySizeText !== '2048' && keySizeText !== '4096') return saveFailed(fullName, 'FIELD_INTEGRITY_EXCEPTION', 'Key size must be 2048 or 4096', ['keySize']);
-  if (liveCertificate(state, fullName)) return saveFailed(fullName, 'DUPLICATE_DEVELOPER_NAME', `A certificate with the Unique Name ${fullName} already exists.`, ['fullName']);
+  const clash = duplicateOf(state, fullName);
+  if (clash) return clash;
   if (text(item.content)) return saveFailed(fullName, 'FIELD_INTEGRITY_EXCEPTION', 'Certificate content cannot be given on create: Salesforce generates the key pair.', ['content']);
 
   const keySize = keySizeText === '4096' ? 4096 : 2048;
@@ -133,14 +134,21 @@ async function createCertificate(state: OrgState, item: Item, clock: () => Date)
     deleted: false,
     chainPem: null,
   } as const;
-  if (caSigned) {
-    const made = await makeCsr({ uniqueName: fullName, keySize, orgId: state.orgId });
-    state.certificates.push({ ...base, privateKeyPem: made.privateKeyPem, certificatePem: null, csrPem: made.csrPem });
-  } else {
-    const made = await makeSelfSigned({ uniqueName: fullName, keySize, orgId: state.orgId, notBefore: createdAt });
-    state.certificates.push({ ...base, privateKeyPem: made.privateKeyPem, certificatePem: made.certificatePem, csrPem: null });
-  }
+  const made = caSigned
+    ? { ...(await makeCsr({ uniqueName: fullName, keySize, orgId: state.orgId })), certificatePem: null }
+    : { ...(await makeSelfSigned({ uniqueName: fullName, keySize, orgId: state.orgId, notBefore: createdAt })), csrPem: null };
+  // Salesforce's uniqueness holds under concurrency: check again after generating the key,
+  // since another create of the same name may have landed meanwhile.
+  const raced = duplicateOf(state, fullName);
+  if (raced) return raced;
+  state.certificates.push({ ...base, privateKeyPem: made.privateKeyPem, certificatePem: made.certificatePem, csrPem: made.csrPem });
   return saveOk(fullName);
+}
+
+/** DeveloperNames are unique case-insensitively: `vendor_signing` clashes with `Vendor_Signing`. */
+function duplicateOf(state: OrgState, fullName: string): XmlElement | null {
+  const clash = liveCertificate(state, fullName);
+  return clash ? saveFailed(fullName, 'DUPLICATE_DEVELOPER_NAME', `The Unique Name ${fullName} is already in use by certificate ${clash.uniqueName}.`, ['fullName']) : null;
 }
 
 function updateCertificate(state: OrgState, item: Item): XmlElement {
@@ -285,10 +293,10 @@ export async function handleMetadata(request: SoapRequest, state: OrgState, cloc
       for (const query of items(args.queries)) {
         const type = text(query.type);
         const user = state.users[0];
-        const common = (id: string, fullName: string, fileName: string, modified: string): XmlElement => ({
+        const common = (id: string, fullName: string, fileName: string, created: string, modified: string): XmlElement => ({
           createdById: user?.id ?? '',
           createdByName: user?.name ?? '',
-          createdDate: modified,
+          createdDate: created,
           fileName,
           fullName,
           id,
@@ -299,9 +307,9 @@ export async function handleMetadata(request: SoapRequest, state: OrgState, cloc
           type: type ?? '',
         });
         if (type === 'Certificate') {
-          for (const c of state.certificates.filter((x) => !x.deleted)) results.push(common(c.id, c.uniqueName, `certs/${c.uniqueName}.crt`, c.lastModifiedDate));
+          for (const c of state.certificates.filter((x) => !x.deleted)) results.push(common(c.id, c.uniqueName, `certs/${c.uniqueName}.crt`, c.createdDate, c.lastModifiedDate));
         } else if (type === 'NamedCredential') {
-          for (const n of state.namedCredentials) results.push(common(n.id, n.fullName, `namedCredentials/${n.fullName}.namedCredential`, n.lastModifiedDate));
+          for (const n of state.namedCredentials) results.push(common(n.id, n.fullName, `namedCredentials/${n.fullName}.namedCredential`, n.lastModifiedDate, n.lastModifiedDate));
         }
       }
       return soapReply(method, results);

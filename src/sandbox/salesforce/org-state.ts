@@ -216,6 +216,19 @@ export async function buildOrgState(fixture: SandboxFixture, options: { now?: Da
   }
 
   state.tables.push({
+    name: 'Organization',
+    label: 'Organization',
+    keyPrefix: '00D',
+    custom: false,
+    customSetting: false,
+    settingType: null,
+    fields: [
+      { name: 'Id', label: 'Organization ID', type: 'id', length: 18, custom: false, updateable: false },
+      { name: 'Name', label: 'Name', type: 'string', length: 80, custom: false, updateable: false },
+    ],
+    rows: [{ Id: state.orgId, Name: state.orgName }],
+  });
+  state.tables.push({
     name: 'Profile',
     label: 'Profile',
     keyPrefix: '00e',

@@ -1,0 +1,24 @@
+/**
+ * How the rotation calls its activities, by kind (samples-typescript `saga/` names its
+ * presets the same way). Every activity heartbeats (src/activities/failures.ts), so a
+ * worker that dies mid-step is noticed after `heartbeatTimeout` and the step is retried on
+ * another worker — seconds, not the whole start-to-close timeout.
+ */
+import { proxyActivities } from '@temporalio/workflow';
+import type { RotationActivities } from '../domain/activity-contract';
+
+export const HEARTBEAT_TIMEOUT = '15 seconds';
+
+/** The runbook's steps. */
+export const steps = proxyActivities<RotationActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+
+/** Compensation tries harder: giving up means an operator must repair by hand. */
+export const undo = proxyActivities<RotationActivities>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '2 minutes', maximumAttempts: 8 },
+});
