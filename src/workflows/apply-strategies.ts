@@ -16,8 +16,8 @@ import type { RotationWindow, Strategy } from '../domain/rotation';
 import type { RotationRun, VendorCapabilities } from '../domain/vendor';
 import { steps } from './activity-options';
 import type { RotationState } from './rotation-state';
+import { RotationStopped } from './rotation-stopped';
 
-export class RotationStopped extends Error {}
 
 export interface ApplyPlan {
   readonly org: string;

@@ -6,7 +6,19 @@
  * same org. The rotation releases it (a signal) as it ends; the parent close policy
  * TERMINATE is the backstop when the rotation itself is terminated.
  */
-import { condition, defineSignal, setHandler } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  condition,
+  defineSignal,
+  setHandler,
+  startChild,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
+import { describeFailure } from '../domain/failure-description';
+import { certificateLockId } from '../domain/rotation-id';
+import { RotationStopped } from './rotation-stopped';
 
 export const releaseLockSignal = defineSignal('release');
 
@@ -16,4 +28,42 @@ export async function certificateLock(_holder: string): Promise<void> {
     released = true;
   });
   await condition(() => released);
+}
+
+/** The running lock of one rotation; `release()` ends it and waits until it has ended. */
+export interface HeldLock {
+  release(): Promise<void>;
+}
+
+/** Takes the lock, or throws RotationStopped naming the likely other rotation. */
+export async function acquireCertificateLock(holder: string, salesforceOrgId: string, certificate: string): Promise<HeldLock> {
+  const lockId = certificateLockId(salesforceOrgId, certificate);
+  let handle: ChildWorkflowHandle<typeof certificateLock>;
+  try {
+    handle = await CancellationScope.nonCancellable(() =>
+      startChild(certificateLock, {
+        workflowId: lockId,
+        args: [holder],
+        parentClosePolicy: ParentClosePolicy.TERMINATE,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      }),
+    );
+  } catch (error) {
+    throw new RotationStopped(
+      `another rotation of ${certificate} in this Salesforce org (${salesforceOrgId}) is running, perhaps under another org alias ` +
+        `(lock ${lockId} is held: ${describeFailure(error)}); see \`certrot list --certificate ${certificate} --running\``,
+    );
+  }
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      // Wait for the lock to end, so a rotation started right after this one ends finds it free.
+      await CancellationScope.nonCancellable(async () => {
+        await handle.signal(releaseLockSignal);
+        await handle.result();
+      }).catch(() => undefined);
+    },
+  };
 }

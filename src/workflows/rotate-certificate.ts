@@ -18,28 +18,25 @@
 import {
   ApplicationFailure,
   CancellationScope,
-  type ChildWorkflowHandle,
-  ParentClosePolicy,
-  WorkflowIdReusePolicy,
   allHandlersFinished,
   condition,
   isCancellation,
   metricMeter,
   patched,
-  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import { replacementUniqueName, deriveNewLabel } from '../domain/certificate-names';
 import { describeFailure } from '../domain/failure-description';
 import { rotationMetrics } from '../domain/metrics';
-import { forwardChanges, labelProblem, reverseChanges } from '../domain/reference-plan';
-import type { RestoredReference } from '../domain/reference';
+import { forwardChanges, labelProblem } from '../domain/reference-plan';
 import type { Phase, RotationInput, RotationRequest, RotationStatus } from '../domain/rotation';
-import { certificateLockId, rotationIdProblem } from '../domain/rotation-id';
+import { rotationIdProblem } from '../domain/rotation-id';
 import { resolveRotationRequest } from '../domain/rotation-request';
-import { applyRotation, RotationStopped } from './apply-strategies';
-import { steps, undo } from './activity-options';
-import { certificateLock, releaseLockSignal } from './certificate-lock';
+import { applyRotation } from './apply-strategies';
+import { steps } from './activity-options';
+import { acquireCertificateLock, type HeldLock } from './certificate-lock';
+import { deleteNewCertificate, restoreOldKey, restoreReferences, withdrawNewKey, type CompensationContext } from './rotation-compensations';
+import { RotationStopped } from './rotation-stopped';
 import { wireMessages } from './rotation-messages';
 import { presentRotation } from './rotation-presentation';
 import { RotationState } from './rotation-state';
@@ -77,7 +74,7 @@ class Rotation {
   private readonly metrics;
   private phaseEnteredAt = Date.now();
   private orgId = '';
-  private lockHandle: ChildWorkflowHandle<typeof certificateLock> | null = null;
+  private lock: HeldLock | null = null;
 
   constructor(
     workflowId: string,
@@ -114,7 +111,7 @@ class Rotation {
     }
     const status = this.state.status;
     if (status.outcome) this.metrics.outcome(status.outcome);
-    await this.unlock();
+    await this.lock?.release();
     await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
     if (status.outcome === 'failed') {
       const refused = status.newCertificate === null && status.manualSteps.length === 0;
@@ -137,7 +134,8 @@ class Rotation {
     // ---- preflight: configuration, vendor, a free new name, the certificate lock ----------
     const preflight = await steps.preflight({ org: input.org, vendor: input.vendor, strategy: input.strategy, certificate: input.certificate, newUniqueName });
     this.orgId = preflight.orgId;
-    await this.lock(preflight.salesforceOrgId);
+    this.lock = await acquireCertificateLock(state.workflowId, preflight.salesforceOrgId, input.certificate);
+    const undoing: CompensationContext = { org: input.org, vendor: input.vendor, orgId: this.orgId, run: this.run_ };
     if (preflight.newNameTakenBy !== null) {
       throw new RotationStopped(
         `CERT_ALREADY_EXISTS: newUniqueName: org ${input.org} already has a certificate named ${preflight.newNameTakenBy} ` +
@@ -170,26 +168,12 @@ class Rotation {
       }),
     );
     state.generated(created);
-    this.saga.add({
-      what: `delete the new certificate ${created.uniqueName}`,
-      manual: `Delete certificate ${created.uniqueName} (fingerprint ${created.fingerprint}) in Setup > Certificate and Key Management of org ${input.org}.`,
-      run: async () => {
-        await undo.deleteCertificate({ org: input.org, uniqueName: created.uniqueName, fingerprint: created.fingerprint });
-        return [];
-      },
-    });
+    this.saga.add(deleteNewCertificate(undoing, created));
     this.checkpoint();
 
     // ---- sharing -------------------------------------------------------------------------
     this.enter('sharing');
-    this.saga.add({
-      what: `withdraw the new key from vendor ${input.vendor}`,
-      manual: `Ask vendor ${input.vendor} to remove key ${created.spkiFingerprint} for org ${this.orgId} and keep ${old.spkiFingerprint} trusted.`,
-      run: async () => {
-        await undo.withdrawKey({ vendor: input.vendor, orgId: this.orgId, run: this.run_, fingerprint: created.spkiFingerprint, reason: state.status.reason ?? 'rotation rolled back' });
-        return [];
-      },
-    });
+    this.saga.add(withdrawNewKey(undoing, old, created, () => state.status.reason ?? 'rotation rolled back'));
     const proposedWindow = input.window.mode === 'fixed' ? { start: input.window.start, end: input.window.end } : null;
     const shared = await nonCancellable(() =>
       steps.shareKey({ vendor: input.vendor, orgId: this.orgId, org: input.org, run: this.run_, certificate: created, previousFingerprint: old.spkiFingerprint, proposedWindow }),
@@ -203,7 +187,8 @@ class Rotation {
     // ---- applying ------------------------------------------------------------------------
     this.enter('applying');
     const changes = forwardChanges(backup.references, created.uniqueName);
-    this.addApplyCompensations(old, created, changes);
+    this.saga.add(restoreReferences(undoing, old, created, changes, (restored) => state.restored(restored)));
+    this.saga.add(restoreOldKey(undoing, old, created));
     const mismatch = await nonCancellable(() =>
       applyRotation({ org: input.org, vendor: input.vendor, orgId: this.orgId, run: this.run_, strategy: input.strategy, capabilities: preflight.vendor, old, created, changes, window }, state),
     );
@@ -262,36 +247,6 @@ class Rotation {
   }
 
   /** Holds `certificate-lock/<org id>/<name>` for the rotation's lifetime, or refuses. */
-  private async lock(salesforceOrgId: string): Promise<void> {
-    const lockId = certificateLockId(salesforceOrgId, this.input.certificate);
-    try {
-      this.lockHandle = await nonCancellable(() =>
-        startChild(certificateLock, {
-          workflowId: lockId,
-          args: [this.state.workflowId],
-          parentClosePolicy: ParentClosePolicy.TERMINATE,
-          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-        }),
-      );
-    } catch (error) {
-      throw new RotationStopped(
-        `another rotation of ${this.input.certificate} in this Salesforce org (${salesforceOrgId}) is running, perhaps under another org alias ` +
-          `(lock ${lockId} is held: ${describeFailure(error)}); see \`certrot list --certificate ${this.input.certificate} --running\``,
-      );
-    }
-  }
-
-  private async unlock(): Promise<void> {
-    const handle = this.lockHandle;
-    if (!handle) return;
-    this.lockHandle = null;
-    // Wait for the lock to end, so a rotation started right after this one ends finds it free.
-    await nonCancellable(async () => {
-      await handle.signal(releaseLockSignal);
-      await handle.result();
-    }).catch(() => undefined);
-  }
-
   /**
    * Waits for an approval (or a rejection, an abort, the approval timeout), then for its
    * window to open. A window that closed before applying started changes nothing: the
@@ -334,34 +289,6 @@ class Rotation {
       await condition(() => this.state.windowVersion !== seen || this.state.abortReason !== null, wait);
       this.checkpoint();
     }
-  }
-
-  private addApplyCompensations(old: RotationStatus['oldCertificate'] & object, created: RotationStatus['newCertificate'] & object, changes: ReturnType<typeof forwardChanges>): void {
-    const { input, state } = this;
-    this.saga.add({
-      what: `restore every reference to ${old.uniqueName}`,
-      manual: `Set these references back to ${old.uniqueName}: ${changes.map((c) => `${c.object}.${c.field} (${c.scope}${c.owner ? ` ${c.owner}` : ''}, ${c.recordId})`).join('; ')}.`,
-      run: async () => {
-        // Every planned change is reversed by compare-and-set: one never switched still holds the old name.
-        const result = await undo.switchReferences({ org: input.org, changes: reverseChanges(changes, old.uniqueName), certificate: { uniqueName: old.uniqueName, fingerprint: old.fingerprint } });
-        const restored: RestoredReference[] = [
-          ...result.applied.map((c) => ({ ...c, now: c.value })),
-          ...result.conflicts.map((c) => ({ ...c, now: c.actual })),
-        ];
-        state.restored(restored);
-        return result.conflicts
-          .filter((c) => c.actual !== c.value)
-          .map((c) => `Reference ${c.object}.${c.field} on ${c.recordId} holds "${c.actual ?? ''}", neither ${created.uniqueName} nor ${old.uniqueName}: decide its value by hand.`);
-      },
-    });
-    this.saga.add({
-      what: `trust the old key ${old.spkiFingerprint} again at vendor ${input.vendor}`,
-      manual: `Ask vendor ${input.vendor} to trust key ${old.spkiFingerprint} again for org ${this.orgId} and stop trusting ${created.spkiFingerprint}.`,
-      run: async () => {
-        await undo.restoreVendorKey({ vendor: input.vendor, orgId: this.orgId, run: this.run_, restore: old.spkiFingerprint, withdraw: created.spkiFingerprint });
-        return [];
-      },
-    });
   }
 
   /** A step whose failure does not undo the rotation but must be reported (and, if `manual`, finished by hand). */
