@@ -9,21 +9,30 @@
  *   2                                listCertificates (Tooling query + listMetadata)
  *   + 3 + 2·S   when discovering     discoverReferenceTargets: its own certificate list (2),
  *                                    describeGlobal (1), describe + one query per custom
- *                                    setting / configured custom object (S of them)
- *   + T + 1 + ⌈N/10⌉ + ≤2             findReferencesToAny, for every certificate at once: one
- *                                    query per target field (T; per 100 names), named
- *                                    credentials: list (1) and read (⌈N/10⌉), owner names (≤2)
- *   + 1 per usable CA-signed cert    read its PEM for notBefore (self-signed ones need none:
- *                                    Salesforce dates them 1 or 2 years by key size)
+ *                                    setting / Custom Metadata Type / configured custom
+ *                                    object (S of them; 1 for one without text fields)
+ *   + O + T + 1 + ⌈N/10⌉ + ≤2        findReferencesToAny, for every certificate at once: one
+ *                                    describe per target object (O: filterable? hierarchy?
+ *                                    readable?) and one query per target field (T; per 100
+ *                                    names), named credentials of both models: list (1) and
+ *                                    read (⌈N/10⌉), owner names (≤2)
+ *   + ⌈U/10⌉                         readValidity: the content of every usable certificate
+ *                                    (U of them), 10 per Metadata read
  *
- * Nothing is done once per certificate except reading a CA-signed certificate's PEM; the
- * list, discovery and the reference search are done once per org.
+ * Validity is read, never guessed: a certificate's lifetime depends on its key size AND on
+ * the CA/Browser Forum maximum of the day it was created (398, 200, 100, then 47 days), so
+ * notBefore and the exact notAfter come from each usable certificate's own content. Only
+ * where that read finds nothing (a certificate gone since the listing) is notBefore null
+ * (the renewal policy then uses its days-before-expiry rule) and the expiry the listing's
+ * date (Tooling `ExpirationDate`), taken as that day 00:00Z: up to a day early, never late.
+ *
+ * Nothing is done once per certificate: the list, discovery, the reference search and the
+ * content reads (10 certificates per call) are done once per org.
  */
 import { createHash } from 'node:crypto';
 import { log } from '@temporalio/activity';
 import { asActivity } from './failures';
 import { recordCertificateExpiry } from './metrics';
-import { parseCertificate } from '../certificates';
 import { RotationError } from '../domain/errors';
 import { parseInventoryConfig, type InventoryConfig } from '../domain/inventory-config';
 import type { ReferenceRecord, ReferenceTarget } from '../domain/rotation';
@@ -45,11 +54,11 @@ export interface InventoryCertificate {
   readonly caSigned: boolean;
   /** false: a CA-signed certificate still waiting for its chain. */
   readonly usable: boolean;
-  /** ISO-8601; null while a CA-signed certificate has no chain. */
+  /** ISO-8601; null while a CA-signed certificate has no chain. The certificate's notAfter where its content was read, else the listed day 00:00Z. */
   readonly expiresAt: string | null;
-  /** ISO-8601 when known: read from the PEM, or derived from the key size for self-signed ones. */
+  /** ISO-8601, read from the certificate's content (every usable one); null for a CSR, or one gone since the listing (never derived). */
   readonly notBefore: string | null;
-  readonly notBeforeSource: 'certificate' | 'key-size' | null;
+  readonly notBeforeSource: 'certificate' | null;
 }
 
 export interface InventoryReference {
@@ -230,9 +239,6 @@ export function inventoryDepsFromConfig(config: WorkerConfig): InventoryDeps {
 
 // ---- the activities -------------------------------------------------------------------------
 
-const DAY_MS = 86_400_000;
-
-
 function targetKey(target: { object: string; field: string }): string {
   return `${target.object.toLowerCase()}.${target.field.toLowerCase()}`;
 }
@@ -312,32 +318,23 @@ export function createInventoryActivities(deps: ActivityDeps & InventoryDeps): I
       matchedBy: r.matchedBy,
     }));
 
+    // Each usable certificate's own notBefore/notAfter (a CSR has none yet), 10 per read.
+    const validity = new Map((await salesforce.readValidity(certificates.filter((c) => c.usable).map((c) => c.uniqueName))).map((v) => [v.uniqueName.toLowerCase(), v]));
     const result: InventoryCertificate[] = [];
     const observedAt = deps.clock?.() ?? new Date();
     for (const c of certificates) {
-      let notBefore: string | null = null;
-      let notBeforeSource: InventoryCertificate['notBeforeSource'] = null;
-      if (c.expiresAt !== null && !c.caSigned) {
-        // Salesforce dates a self-signed certificate by its key size: 2048 -> 1 year, 4096 -> 2.
-        notBefore = new Date(Date.parse(c.expiresAt) - (c.keySize === 4096 ? 730 : 365) * DAY_MS).toISOString();
-        notBeforeSource = 'key-size';
-      } else if (c.expiresAt !== null && c.usable) {
-        const details = await salesforce.getCertificate(c.uniqueName);
-        if (details.certificatePem) {
-          notBefore = parseCertificate(details.certificatePem).notBefore.toISOString();
-          notBeforeSource = 'certificate';
-        }
-      }
-      recordCertificateExpiry(deps.metrics, input.org, c.uniqueName, c.expiresAt, observedAt);
+      const read = validity.get(c.uniqueName.toLowerCase());
+      const expiresAt = read?.notAfter ?? c.expiresAt;
+      recordCertificateExpiry(deps.metrics, input.org, c.uniqueName, expiresAt, observedAt);
       result.push({
         uniqueName: c.uniqueName,
         label: c.label,
         keySize: c.keySize,
         caSigned: c.caSigned,
         usable: c.usable,
-        expiresAt: c.expiresAt,
-        notBefore,
-        notBeforeSource,
+        expiresAt,
+        notBefore: read?.notBefore ?? null,
+        notBeforeSource: read ? 'certificate' : null,
       });
     }
     log.info('took the inventory', { org: input.org, certificates: result.length, references: references.length, targets: targets.size, missing: missing.length });

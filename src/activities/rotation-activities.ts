@@ -45,6 +45,7 @@ import { isRotationError, RotationError } from '../domain/errors';
 import { fingerprintsEqual } from '../domain/fingerprint';
 import { decideAdoption } from '../domain/ownership';
 import type { ReferenceTarget } from '../domain/reference';
+import { switchableReferences } from '../domain/unswitchable-reference';
 import type { RotationRun, VendorCapabilities } from '../domain/vendor';
 import type { SalesforceOrg } from '../salesforce/org-port';
 import type { Vendor } from '../vendors/vendor-port';
@@ -156,9 +157,11 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
         if (namesIt && !known) targets.push({ object: found.object, field: found.field, kind: found.kind });
       }
     }
-    const references = await salesforce.findReferences(details.uniqueName, targets);
-    log.info('backed up certificate', { certificate: details.uniqueName, references: references.length, targets: targets.length });
-    return { certificate, targets, references };
+    // Before anything changes: the places no API can switch (Apex code, protected settings, read-only fields).
+    const unswitchable = await salesforce.findUnswitchableReferences({ uniqueName: details.uniqueName, label: details.label }, targets);
+    const references = switchableReferences(await salesforce.findReferences(details.uniqueName, targets), unswitchable);
+    log.info('backed up certificate', { certificate: details.uniqueName, references: references.length, targets: targets.length, unswitchable: unswitchable.length });
+    return { certificate, targets, references, unswitchable };
   }
 
   /** The existing certificate is adopted only with proof that an earlier attempt of this step made it. */
@@ -178,6 +181,9 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
 
   async function generateCertificate(input: GenerateInput): Promise<CertificateSummary> {
     const salesforce = org(input.org).org;
+    // A CA-signed replacement asks the CA for the subject it signed before: Salesforce copies
+    // the subject of the certificate given on create into the new CSR.
+    const oldPem = input.caSigned && input.replacing ? (await salesforce.getCertificate(input.replacing)).certificatePem : null;
     let details: CertificateDetails;
     try {
       details = await salesforce.createCertificate({
@@ -187,9 +193,12 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
         caSigned: input.caSigned,
         // The key never needs to leave Salesforce: certrot shares only the public certificate.
         privateKeyExportable: false,
+        ...(oldPem !== null ? { subjectFromCertificatePem: oldPem } : {}),
       });
     } catch (error) {
       if (!isRotationError(error, 'CERT_ALREADY_EXISTS')) throw error;
+      // a deleted certificate holds the name (Salesforce keeps it reserved): nothing to adopt
+      if (error.details.deleted === true) throw error;
       const existingName = typeof error.details.uniqueName === 'string' ? error.details.uniqueName : input.uniqueName;
       details = await adoptOrRefuse(salesforce, input, existingName);
     }

@@ -10,6 +10,7 @@ import type { VerifyInput } from '../domain/activity-contract';
 import { isRotationError } from '../domain/errors';
 import { fingerprintsEqual } from '../domain/fingerprint';
 import type { VendorConfirmation, VerificationCheck, VerificationResult } from '../domain/rotation';
+import { switchableReferences } from '../domain/unswitchable-reference';
 import type { SalesforceOrg } from '../salesforce/org-port';
 import type { Vendor } from '../vendors/vendor-port';
 
@@ -43,9 +44,11 @@ export async function verifyRotation(input: VerifyInputAnyVersion, deps: Verific
   );
 
   // 2. Every reference holds the new Unique Name (not the label); none still names the old one.
-  const toNew = await salesforce.findReferences(expected.uniqueName, [...input.targets]);
+  // (Acknowledged read-only fields are a person's to switch: they are listed as manual references, not checked here.)
+  const unswitchable = input.unswitchable ?? [];
+  const toNew = switchableReferences(await salesforce.findReferences(expected.uniqueName, [...input.targets]), unswitchable);
   const byLabel = toNew.filter((r) => r.matchedBy === 'label');
-  const toOld = await salesforce.findReferences(input.previousCertificate, [...input.targets]);
+  const toOld = switchableReferences(await salesforce.findReferences(input.previousCertificate, [...input.targets]), unswitchable);
   check(
     'references',
     'salesforce',

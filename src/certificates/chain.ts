@@ -1,12 +1,15 @@
 /**
  * Checking a certificate chain (leaf first) up to one of the given trust anchors: each link
  * is issued (name and signature) by the next, every issuer is a CA allowed to sign
- * certificates, and every certificate on the path is valid at the given moment.
+ * certificates, and every certificate on the path is valid at the given moment. And finding
+ * the leaf of a chain in any order (`findLeaf`): Salesforce stores an uploaded chain as it
+ * was uploaded, and leaf first is not guaranteed.
  */
 import { RotationError } from '../domain/errors';
 import { sha256Fingerprint } from './fingerprint';
 import { formatName } from './names';
 import { assertCertificateValidAt } from './validity';
+import { spkiFingerprintOfKey } from './keys';
 import { BasicConstraints, KeyUsage, LoadedCertificate, extensionOf, issuedBy, loadCertificates } from './x509';
 
 export type ChainVerification = { subjects: string[] };
@@ -89,4 +92,37 @@ export function verifyChain(opts: { chainPem: string | string[]; trustAnchorPems
     assertCertificateValidAt(certificate, at, label);
   });
   return { subjects: path.map(subjectOf) };
+}
+
+/**
+ * The leaf of `chainPem` (its certificates in any order), as the PEM of that one block.
+ *
+ * - `key` given (the SPKI SHA-256 of the CSR or private key the leaf was issued for): the
+ *   certificate carrying that key; none does: KEY_MISMATCH.
+ * - no key: the one certificate that issued none of the others (a lone certificate is its
+ *   own leaf); if several qualify, the one that is not a CA; still ambiguous: CHAIN_INVALID.
+ */
+export function findLeaf(chainPem: string, key?: { spkiFingerprintSha256: string }): string {
+  const certificates = loadCertificates(chainPem);
+  if (key !== undefined) {
+    const leaf = certificates.find((c) => spkiFingerprintOfKey(c.publicKey) === key.spkiFingerprintSha256);
+    if (leaf === undefined) {
+      throw new RotationError(
+        'KEY_MISMATCH',
+        `None of the ${certificates.length} certificate(s) in the chain carries the key of the CSR (SPKI SHA-256 ${key.spkiFingerprintSha256}); upload the certificate the CA issued for this CSR, with its chain.`,
+        { details: { spkiFingerprintSha256: key.spkiFingerprintSha256, certificates: certificates.length } },
+      );
+    }
+    return leaf.pem;
+  }
+  const issuesNone = certificates.filter((c) => !certificates.some((other) => other !== c && issuedBy(other, c)));
+  const candidates = issuesNone.length > 1 ? issuesNone.filter((c) => extensionOf<BasicConstraints>(c, 'basicConstraints')?.cA !== true) : issuesNone;
+  const [leaf, ...others] = candidates;
+  if (leaf === undefined || others.length > 0) {
+    throw chainInvalid(
+      `The ${certificates.length} certificates hold no single leaf (${candidates.length === 0 ? 'each issued another' : `${candidates.map(subjectOf).join('; ')} all qualify`}); give one certificate with its own chain.`,
+      { certificates: certificates.length, candidates: candidates.length },
+    );
+  }
+  return leaf.pem;
 }

@@ -7,9 +7,10 @@ import forge from 'node-forge';
 import { RotationError } from '../domain/errors';
 import { DerError, signedObjectParts } from './der';
 import { loadRsaPrivateKey, publicKeyOfPrivate, rsaKeySize, rsaPublicKeyFromDer, spkiFingerprintOfKey, spkiPem, toForgePublicKey } from './keys';
-import { ForgeAltName, SubjectFields, altNameStrings, altNamesFor, commonNameOf, formatName, subjectAttributes } from './names';
+import { ForgeAltName, SubjectFields, altNameStrings, altNamesFor, commonNameOf, formatName, reencodableAttributes, subjectAttributes } from './names';
 import { PemBlock, firstBlockOfType, pemToDer, withUnixNewlines } from './pem';
 import { hashForSignatureOid, signCertificationRequest, verifyPkcs1 } from './signing-algorithms';
+import { loadCertificate } from './x509';
 
 export type CsrInfo = {
   subject: string;
@@ -108,12 +109,24 @@ export function parseCsr(csrPem: string): CsrInfo {
   };
 }
 
-/** A PKCS#10 CSR (SHA-256/RSA) for the key, asking for the given subject and SANs. */
-export function createCsr(opts: { privateKeyPem: string; subject: SubjectFields; subjectAltNames?: string[] }): string {
+/** A subject given field by field, or copied verbatim from an existing certificate's subject DN. */
+export type CsrSubject = SubjectFields | { copiedFromCertificatePem: string };
+
+/** forge attributes for a subject; a copied one keeps the certificate's attributes in their order and string types. */
+export function subjectAttributesOf(subject: CsrSubject): forge.pki.CertificateField[] {
+  return 'copiedFromCertificatePem' in subject ? reencodableAttributes(loadCertificate(subject.copiedFromCertificatePem).forge.subject.attributes) : subjectAttributes(subject);
+}
+
+/**
+ * A PKCS#10 CSR (SHA-256/RSA) for the key, asking for the given subject (possibly copied
+ * from a certificate, as Salesforce does when a certificate's content is given on create)
+ * and SANs.
+ */
+export function createCsr(opts: { privateKeyPem: string; subject: CsrSubject; subjectAltNames?: string[] }): string {
   const privateKey = loadRsaPrivateKey(opts.privateKeyPem);
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = toForgePublicKey(publicKeyOfPrivate(privateKey));
-  csr.setSubject(subjectAttributes(opts.subject));
+  csr.setSubject(subjectAttributesOf(opts.subject));
   if (opts.subjectAltNames !== undefined && opts.subjectAltNames.length > 0) {
     csr.setAttributes([{ name: 'extensionRequest', extensions: [{ name: 'subjectAltName', altNames: altNamesFor(opts.subjectAltNames) }] }]);
   }

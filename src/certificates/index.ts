@@ -17,15 +17,15 @@ export {
   assertKeyMatchesCertificate,
 } from './x509';
 export type { CertificateInfo } from './x509';
-export { spkiFingerprint } from './public-key';
+export { spkiFingerprint, spkiFingerprintOfPrivateKey } from './public-key';
 export { validityAt, assertValidAt } from './validity';
 export type { Validity } from './validity';
 export { createCsr, parseCsr } from './csr';
-export type { CsrInfo } from './csr';
+export type { CsrInfo, CsrSubject } from './csr';
 export { createSelfSignedCertificate, signCsr, createCertificateAuthority } from './issuance';
 export type { ExtendedKeyUsage, SelfSignedOptions, SignCsrOptions } from './issuance';
 export { exportPkcs12, readPkcs12 } from './pkcs12';
 export type { Pkcs12Contents } from './pkcs12';
-export { verifyChain } from './chain';
+export { findLeaf, verifyChain } from './chain';
 export type { ChainVerification } from './chain';
 export { signRsaSha256, verifyRsaSha256 } from './signature';

@@ -5,9 +5,9 @@
 import { KeyObject, createHash, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 import { RotationError } from '../domain/errors';
-import { loadVerifiedCsr } from './csr';
+import { CsrSubject, loadVerifiedCsr, subjectAttributesOf } from './csr';
 import { RsaKeySize, generateRsaKeyPair, loadRsaPrivateKey, publicKeyOfPrivate, toForgePublicKey } from './keys';
-import { ForgeAltName, SubjectFields, altNamesFor, formatName, reencodableAttributes, subjectAttributes } from './names';
+import { ForgeAltName, altNamesFor, formatName, reencodableAttributes, subjectAttributes } from './names';
 import { withUnixNewlines } from './pem';
 import { signCertificate } from './signing-algorithms';
 import { assertCertificateValidAt } from './validity';
@@ -114,7 +114,8 @@ function serialHex(given: string | undefined): string {
 
 export type SelfSignedOptions = {
   privateKeyPem: string;
-  subject: SubjectFields;
+  /** Field by field, or copied from an existing certificate's subject. */
+  subject: CsrSubject;
   validityDays: number;
   notBefore?: Date;
   serialNumber?: string;
@@ -126,7 +127,7 @@ export type SelfSignedOptions = {
 export function createSelfSignedCertificate(opts: SelfSignedOptions): string {
   const privateKey = loadRsaPrivateKey(opts.privateKeyPem);
   const publicKey = publicKeyOfPrivate(privateKey);
-  const subject = subjectAttributes(opts.subject);
+  const subject = subjectAttributesOf(opts.subject);
   return issue({
     subject,
     issuer: subject,

@@ -4,7 +4,7 @@
  */
 import { KeyObject } from 'node:crypto';
 import { loadCsrBlock } from './csr';
-import { loadRsaPublicKey, spkiFingerprintOfKey } from './keys';
+import { loadRsaPrivateKey, loadRsaPublicKey, publicKeyOfPrivate, spkiFingerprintOfKey } from './keys';
 import { firstBlockOfType } from './pem';
 import { loadCertificateBlock } from './x509';
 
@@ -26,4 +26,9 @@ export function publicKeyFromAnyPem(pem: string): KeyObject {
 /** SHA-256 of the DER SubjectPublicKeyInfo; the same for a certificate, its CSR and its public key. */
 export function spkiFingerprint(certOrPublicKeyOrCsrPem: string): string {
   return spkiFingerprintOfKey(publicKeyFromAnyPem(certOrPublicKeyOrCsrPem));
+}
+
+/** SHA-256 of the SPKI of a private key's public half: the fingerprint its certificate will carry. */
+export function spkiFingerprintOfPrivateKey(privateKeyPem: string): string {
+  return spkiFingerprintOfKey(publicKeyOfPrivate(loadRsaPrivateKey(privateKeyPem)));
 }

@@ -121,5 +121,13 @@ export function formatStatus(status: RotationStatus): string {
   }
   if (status.errors.length) parts.push('', 'errors:', ...status.errors.map((e) => `  ${p(e)}`));
   if (status.manualSteps.length) parts.push('', 'MANUAL STEPS NEEDED:', ...status.manualSteps.map((s) => `  - ${p(s)}`));
+  if (status.manualReferences?.length) {
+    const confirmed = status.manualStepsConfirmed;
+    parts.push(
+      '',
+      `places certrot cannot switch (acknowledged; ${confirmed ? `confirmed by ${p(confirmed.by)} at ${p(confirmed.at)}` : `confirm with: certrot confirm-manual-steps --workflow-id ${p(status.workflowId)} --by NAME`}):`,
+      ...status.manualReferences.map((m) => `  - ${p(m.where)}: ${p(m.fix)}`),
+    );
+  }
   return parts.join('\n');
 }

@@ -5,8 +5,9 @@
  * secret ever travels through workflow history. Every vendor write carries the rotation's
  * run (`RotationRun`), which scopes its idempotency key.
  */
-import type { CertificateSummary } from './certificate';
+import type { CertificateSummary, KeySize } from './certificate';
 import type { Reference, ReferenceChange, ReferenceConflict, ReferenceTarget } from './reference';
+import type { UnswitchableReference } from './unswitchable-reference';
 import type { RotationWindow, Strategy, VendorConfirmation, VerificationResult } from './rotation';
 import type { RotationRun, VendorCapabilities } from './vendor';
 
@@ -45,13 +46,15 @@ export interface BackupResult {
   readonly targets: readonly ReferenceTarget[];
   /** Every reference naming the certificate, by Unique Name or (a configuration error) by label. */
   readonly references: readonly Reference[];
+  /** Places naming it that no API can switch (absent in histories from before they were searched). */
+  readonly unswitchable?: readonly UnswitchableReference[];
 }
 
 export interface GenerateInput {
   readonly org: string;
   readonly uniqueName: string;
   readonly label: string;
-  readonly keySize: 2048 | 4096;
+  readonly keySize: KeySize;
   readonly caSigned: boolean;
   /**
    * When this rotation started (ISO-8601). A certificate that already has `uniqueName` is
@@ -150,6 +153,8 @@ export interface VerifyInput {
   readonly calloutUrl: string | null;
   /** What the provisioning team confirmed (team vendors), reported as such. */
   readonly vendorConfirmation: VendorConfirmation | null;
+  /** Acknowledged places no API switches: read-only fields among them may still name the old certificate. */
+  readonly unswitchable?: readonly UnswitchableReference[];
 }
 
 export interface RotationActivities {

@@ -5,7 +5,13 @@
  * private key ever appears here — Salesforce never lets one out.
  */
 
-export type KeySize = 2048 | 4096;
+/** The key sizes Salesforce offers for a certificate it creates (self-signed or CA-signed). */
+export const KEY_SIZES = [2048, 3072, 4096] as const;
+export type KeySize = (typeof KEY_SIZES)[number];
+
+export function isKeySize(value: unknown): value is KeySize {
+  return typeof value === 'number' && (KEY_SIZES as readonly number[]).includes(value);
+}
 
 /** What an inventory query tells about a certificate (no PEM: that costs one read each). */
 export interface CertificateListing {
@@ -13,12 +19,23 @@ export interface CertificateListing {
   uniqueName: string;
   /** The display label (MasterLabel). Not a valid reference value. */
   label: string;
-  keySize: KeySize;
+  /**
+   * The RSA key size as Salesforce reports it (or, when the content is read, as the key
+   * itself is). Usually a KeySize; an org may hold another (an imported 1024-bit key, say),
+   * reported as it is — never rounded to a size certrot could create.
+   */
+  keySize: number;
   caSigned: boolean;
   /** false for a CA-signed certificate still waiting for its signed chain. */
   usable: boolean;
   privateKeyExportable: boolean;
-  /** ISO-8601; null while a CA-signed certificate has no chain yet. */
+  /**
+   * ISO-8601; null while a CA-signed certificate has no chain yet. Read from the
+   * certificate itself (notAfter) when its content was read; from a listing (the Tooling
+   * API gives only a date) it is the start of that day, UTC: a day's precision, erring
+   * early (unconfirmed: in which time zone Salesforce takes the date; an org far east of
+   * UTC could date it a day later than UTC would, so the read content is preferred).
+   */
   expiresAt: string | null;
 }
 

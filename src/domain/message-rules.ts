@@ -30,6 +30,10 @@ export interface RotationView {
   readonly aborting: boolean;
   readonly rollingBack: boolean;
   readonly reschedules: number;
+  /** Acknowledged places a person must switch (clean-up waits for their confirmation). */
+  readonly manualReferences: number;
+  /** Who already confirmed them, or null. */
+  readonly manualStepsConfirmedBy: string | null;
 }
 
 export type Decision<T> = { readonly accept: true; readonly value: T } | { readonly accept: false; readonly reason: string };
@@ -141,5 +145,21 @@ export function decideRollback(view: RotationView, raw: unknown): Decision<Parse
     ended(view) ??
     (view.phase === 'grace-period' ? null : `rollback is possible only during the grace period (phase ${view.phase}); use abort before it`) ??
     (view.rollingBack ? 'the rotation is already rolling back' : null);
+  return problem ? refuse(problem) : { accept: true, value: parsed.value };
+}
+
+/**
+ * An operator says the acknowledged manual references were switched: clean-up may then
+ * delete the old certificate. Accepted any time before the rotation ends, except while it
+ * rolls back (the old certificate stays then anyway).
+ */
+export function decideConfirmManualSteps(view: RotationView, raw: unknown): Decision<ParsedMessage<'confirmManualSteps'>> {
+  const parsed = parseMessage('confirmManualSteps', raw);
+  if (!parsed.ok) return refuse(parsed.problem);
+  const problem =
+    ended(view) ??
+    (view.manualReferences === 0 ? 'this rotation has no manual steps to confirm (no acknowledged references)' : null) ??
+    (view.phase === 'compensating' ? 'the rotation is rolling back: the old certificate stays, and the manual references must name it' : null) ??
+    (view.manualStepsConfirmedBy !== null ? `the manual steps were already confirmed by ${view.manualStepsConfirmedBy}` : null);
   return problem ? refuse(problem) : { accept: true, value: parsed.value };
 }

@@ -1,6 +1,6 @@
 /**
  * What people send a running rotation — approve, reject, reschedule, vendorApplied, abort,
- * rollback — as payload schemas with size bounds. Anyone who can signal a workflow can send
+ * rollback, confirmManualSteps — as payload schemas with size bounds. Anyone who can signal a workflow can send
  * anything (no codec key needed), so a handler parses its payload here first and never
  * touches state with what it could not parse: `parseMessage` never throws, and its refusal
  * names the field and the fix without echoing the payload back.
@@ -62,6 +62,7 @@ export const messageSchemas = {
   vendorApplied: z.object({ fingerprint, by: who.optional() }).strict(),
   abort: z.object({ reason, by: who.optional() }).strict(),
   rollback: z.object({ reason, by: who.optional() }).strict(),
+  confirmManualSteps: z.object({ by: who, note: reason.optional() }).strict(),
 } as const;
 
 export type MessageName = keyof typeof messageSchemas;
@@ -112,4 +113,5 @@ export const EXAMPLES: Readonly<Record<MessageName, string>> = {
   vendorApplied: '{"fingerprint":"AB:CD:...","by":"vendor-team"}',
   abort: '{"reason":"wrong certificate","by":"ops"}',
   rollback: '{"reason":"integration errors","by":"ops"}',
+  confirmManualSteps: '{"by":"ops","note":"deployed Contoso_Callout with the new name"}',
 };

@@ -5,8 +5,12 @@
  * Plain data, workflow-safe.
  */
 
-/** How a target field is searched: hierarchy custom setting rows, or records of a custom object. */
-export type ReferenceTargetKind = 'hierarchy-setting' | 'custom-object';
+/**
+ * How a target field is searched: hierarchy custom setting rows, records of a custom object,
+ * or Custom Metadata Type records (`X__mdt`: read by SOQL, written only through the Metadata
+ * API's `CustomMetadata` type).
+ */
+export type ReferenceTargetKind = 'hierarchy-setting' | 'custom-object' | 'custom-metadata';
 
 /** A text field that may hold a certificate's Unique Name (configured, or discovered). */
 export interface ReferenceTarget {
@@ -17,14 +21,22 @@ export interface ReferenceTarget {
   readonly kind: ReferenceTargetKind;
 }
 
-/** Who a record applies to: a hierarchy setting's org default or override, a plain record, a named credential. */
-export type ReferenceScope = 'org-default' | 'profile' | 'user' | 'record' | 'named-credential';
+/**
+ * Who a record applies to: a hierarchy setting's org default or override, a plain record, a
+ * named credential, a Custom Metadata Type record.
+ */
+export type ReferenceScope = 'org-default' | 'profile' | 'user' | 'record' | 'named-credential' | 'metadata-record';
 
 /** One record that names a certificate, as found. */
 export interface Reference {
   /** Object API name; `NamedCredential` for named credentials. */
   readonly object: string;
-  /** Field API name; `certificate` for named credentials. */
+  /**
+   * Field API name. For a named credential, the place that names the certificate:
+   * `certificate` (legacy model: the client certificate), `jwtSigningCertificate` (legacy
+   * model, JWT protocols) or `namedCredentialParameters.ClientCertificate` (current model,
+   * API 56+: the `ClientCertificate` parameter). One Reference per place.
+   */
   readonly field: string;
   /** Record Id; the named credential's fullName for named credentials. */
   readonly recordId: string;
@@ -64,15 +76,22 @@ export function describeReference(r: { object: string; field: string; recordId: 
   return `${r.object}.${r.field} on ${r.recordId} (${r.scope}${r.owner ? ` ${r.owner}` : ''})`;
 }
 
-/** Same record and field (Ids compared on their 15-character form, as Salesforce does). */
+const SALESFORCE_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
+
+/**
+ * A record's identity: a Salesforce Id on its 15-character form (as Salesforce compares
+ * them); a name (a named credential's or a metadata record's fullName) whole and, as
+ * Salesforce compares developer names, case-insensitively.
+ */
+function recordKey(recordId: string): string {
+  return SALESFORCE_ID.test(recordId) ? recordId.slice(0, 15) : recordId.toLowerCase();
+}
+
+/** Same record and field. */
 export function sameReference(a: { object: string; field: string; recordId: string }, b: { object: string; field: string; recordId: string }): boolean {
-  return (
-    a.object.toLowerCase() === b.object.toLowerCase() &&
-    a.field.toLowerCase() === b.field.toLowerCase() &&
-    a.recordId.slice(0, 15) === b.recordId.slice(0, 15)
-  );
+  return referenceKey(a) === referenceKey(b);
 }
 
 export function referenceKey(r: { object: string; field: string; recordId: string }): string {
-  return `${r.object.toLowerCase()}.${r.field.toLowerCase()}#${r.recordId.slice(0, 15)}`;
+  return `${r.object.toLowerCase()}.${r.field.toLowerCase()}#${recordKey(r.recordId)}`;
 }

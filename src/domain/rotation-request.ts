@@ -54,7 +54,7 @@ const referenceTarget = z
   .object({
     object: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an API name such as csam__AsyncMessOptions__c'),
     field: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an API name such as csam__Certificate__c'),
-    kind: z.enum(['hierarchy-setting', 'custom-object']),
+    kind: z.enum(['hierarchy-setting', 'custom-object', 'custom-metadata']),
   })
   .strict();
 
@@ -65,11 +65,19 @@ export const rotationRequestSchema = z
     vendor: z.string().min(1, 'the vendor id configured in the worker').max(100),
     newUniqueName: uniqueName.optional(),
     newLabel: z.string().min(1).max(64, 'Salesforce labels are at most 64 characters').optional(),
-    keySize: z.union([z.literal(2048), z.literal(4096)]).optional(),
+    keySize: z.union([z.literal(2048), z.literal(3072), z.literal(4096)], 'Salesforce certificates are 2048, 3072 or 4096 bits').optional(),
     caSigned: z.boolean().optional(),
     strategy: z.enum(['overlap', 'simultaneous']).optional(),
     references: z
-      .object({ discover: z.boolean().optional(), targets: z.array(referenceTarget).max(100).optional(), repairLabels: z.boolean().optional() })
+      .object({
+        discover: z.boolean().optional(),
+        targets: z.array(referenceTarget).max(100).optional(),
+        repairLabels: z.boolean().optional(),
+        acknowledge: z
+          .array(z.string().trim().min(1).max(300, 'an acknowledgement key such as apex-class:Contoso_Callout'))
+          .max(200, 'at most 200 acknowledged places')
+          .optional(),
+      })
       .strict()
       .optional(),
     approval: z
@@ -137,7 +145,7 @@ export function resolveRotationRequest(raw: unknown, now: Date): RotationInput {
     keySize: request.keySize ?? ROTATION_DEFAULTS.keySize,
     caSigned: request.caSigned ?? ROTATION_DEFAULTS.caSigned,
     strategy: request.strategy ?? ROTATION_DEFAULTS.strategy,
-    references: { discover, targets, repairLabels: request.references?.repairLabels ?? false },
+    references: { discover, targets, repairLabels: request.references?.repairLabels ?? false, acknowledge: request.references?.acknowledge ?? [] },
     approval: {
       approvers: request.approval?.approvers ?? [],
       timeout: approvalTimeout,

@@ -24,7 +24,7 @@ export type Phase = (typeof PHASES)[number];
 
 export type Strategy = 'overlap' | 'simultaneous';
 
-import type { CertificateSummary } from './certificate';
+import type { CertificateSummary, KeySize } from './certificate';
 import type { Reference, ReferenceChange, ReferenceConflict, ReferenceTarget, RestoredReference } from './reference';
 
 export type { CertificateSummary } from './certificate';
@@ -48,7 +48,7 @@ export interface RotationRequest {
   readonly vendor: string;
   readonly newUniqueName?: string;
   readonly newLabel?: string;
-  readonly keySize?: 2048 | 4096;
+  readonly keySize?: KeySize;
   readonly caSigned?: boolean;
   readonly strategy?: Strategy;
   /** Targets to switch; `discover` scans the org for fields holding the name. */
@@ -61,6 +61,14 @@ export interface RotationRequest {
      * the new Unique Name there (a rollback writes the old Unique Name, never the label).
      */
     readonly repairLabels?: boolean;
+    /**
+     * Places that name the certificate but that no API can switch (Apex code, protected
+     * settings, read-only fields) make the rotation refuse at backing-up, naming each with
+     * its key (e.g. `apex-class:Contoso_Callout`). Listing a key here acknowledges it: it
+     * becomes a manual step, and clean-up keeps the old certificate until an operator
+     * confirms the manual steps were done (`certrot confirm-manual-steps`).
+     */
+    readonly acknowledge?: readonly string[];
   };
   readonly approval?: { readonly approvers?: readonly string[]; readonly timeout?: string };
   readonly window?: WindowRequest;
@@ -75,10 +83,16 @@ export interface RotationInput {
   readonly vendor: string;
   readonly newUniqueName: string | null;
   readonly newLabel: string | null;
-  readonly keySize: 2048 | 4096;
+  readonly keySize: KeySize;
   readonly caSigned: boolean;
   readonly strategy: Strategy;
-  readonly references: { readonly discover: boolean; readonly targets: readonly ReferenceTarget[]; readonly repairLabels: boolean };
+  readonly references: {
+    readonly discover: boolean;
+    readonly targets: readonly ReferenceTarget[];
+    readonly repairLabels: boolean;
+    /** Acknowledged unswitchable places (absent in inputs resolved before they existed). */
+    readonly acknowledge?: readonly string[];
+  };
   readonly approval: { readonly approvers: readonly string[]; readonly timeout: string; readonly timeoutMs: number };
   readonly window: WindowRequest;
   /** The on-approval window's length in ms (0 for a fixed window). */
@@ -165,6 +179,12 @@ export interface ReasonRequest {
   readonly by?: string;
 }
 
+/** `confirmManualSteps`: who switched the acknowledged manual references. */
+export interface ConfirmManualStepsRequest {
+  readonly by: string;
+  readonly note?: string;
+}
+
 // ---- status -------------------------------------------------------------------------------
 
 export interface TimelineEntry {
@@ -178,6 +198,24 @@ export interface ApprovalRecord {
   readonly fingerprint: string;
   readonly at: string;
   readonly window: RotationWindow;
+  readonly via: 'update' | 'signal';
+}
+
+/** A place certrot cannot switch, acknowledged by the request: a person switches it. */
+export interface ManualReference {
+  /** The acknowledgement key, e.g. `apex-class:Contoso_Callout`. */
+  readonly key: string;
+  /** Where, for people: `ApexClass Contoso_Callout line 12`. */
+  readonly where: string;
+  /** What to do, naming the old and the new certificate. */
+  readonly fix: string;
+}
+
+/** An operator's word that the manual references were switched (clean-up waits for it). */
+export interface ManualStepsConfirmation {
+  readonly by: string;
+  readonly note: string | null;
+  readonly at: string;
   readonly via: 'update' | 'signal';
 }
 
@@ -228,6 +266,9 @@ export interface RotationStatus {
   refusedCount?: number;
   /** Set when compensation could not finish: what an operator must fix by hand. */
   manualSteps: string[];
+  /** Acknowledged places certrot cannot switch; clean-up waits for `manualStepsConfirmed`. */
+  manualReferences?: ManualReference[];
+  manualStepsConfirmed?: ManualStepsConfirmation | null;
   outcome: Outcome | null;
   /** When the outcome was reached. */
   endedAt?: string | null;

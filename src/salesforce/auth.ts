@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Connection } from 'jsforce';
 import { RotationError } from '../domain/errors';
+import { jwtAudienceFor } from './jwt-audience';
 
 export const DEFAULT_LOGIN_URL = 'https://login.salesforce.com';
 
@@ -23,7 +24,11 @@ export const salesforceAuthSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('jwt'),
     loginUrl: z.url().default(DEFAULT_LOGIN_URL),
-    /** The `aud` claim; defaults to the login URL (login/test.salesforce.com or My Domain). */
+    /**
+     * The `aud` claim. Default: https://test.salesforce.com for a sandbox login URL, else
+     * https://login.salesforce.com (also behind My Domain; see jwt-audience.ts). Set it
+     * only for an Experience Cloud site login.
+     */
     audience: z.url().optional(),
     consumerKey: z.string().min(1),
     username: z.string().min(1),
@@ -69,7 +74,7 @@ export function createAuthenticator(config: SalesforceAuthConfig): Authenticator
         const assertion = signJwtAssertion({
           consumerKey: auth.consumerKey,
           username: auth.username,
-          audience: auth.audience ?? auth.loginUrl,
+          audience: jwtAudienceFor(auth.loginUrl, auth.audience),
           privateKeyPem,
         });
         await conn.authorize({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion });
@@ -108,6 +113,11 @@ export function loginUrlOf(config: SalesforceAuthConfig): string {
   return config.kind === 'access-token' ? config.instanceUrl : (config.loginUrl ?? DEFAULT_LOGIN_URL);
 }
 
+/** Who logs in, for messages: the JWT username (the other kinds do not say). */
+export function loginUserOf(config: SalesforceAuthConfig): string | null {
+  return config.kind === 'jwt' ? config.username : null;
+}
+
 async function readPrivateKey(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
@@ -121,7 +131,7 @@ function base64url(data: string | Buffer): string {
   return Buffer.from(data).toString('base64url');
 }
 
-/** An RS256 JWT bearer assertion: iss = consumer key, sub = username, aud = login host. */
+/** An RS256 JWT bearer assertion: iss = consumer key, sub = username, aud = login/test.salesforce.com (jwtAudienceFor). */
 export function signJwtAssertion(input: {
   consumerKey: string;
   username: string;

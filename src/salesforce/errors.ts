@@ -36,7 +36,19 @@ const NETWORK_CODES = new Set([
 
 const SERVER_BUSY_CODES = new Set(['SERVER_UNAVAILABLE', 'UNKNOWN_EXCEPTION', 'SERVICE_UNAVAILABLE']);
 
+/**
+ * jsforce (lib/soap.js) refuses to send any SOAP request — so any Metadata API call — when
+ * the access token is a JWT, with this message; the request never leaves the process.
+ */
+const JWT_TOKEN_REFUSED = /SOAP API does not support JWT-based access tokens/i;
+/** Our code for that refusal (it has no Salesforce error code of its own). */
+export const JWT_BASED_ACCESS_TOKEN = 'JWT_BASED_ACCESS_TOKEN';
+
+/** The app setting that makes Salesforce issue JWT-based access tokens (leave it off). */
+export const JWT_TOKEN_SETTING = 'Issue JSON Web Token (JWT)-based access tokens for named users';
+
 const OAUTH_ERRORS = new Set([
+  'invalid_app_access',
   'invalid_grant',
   'invalid_client',
   'invalid_client_id',
@@ -75,6 +87,9 @@ export function describeFailure(err: unknown): SalesforceFailure {
     return { kind: 'session-expired', salesforceCode: name, message, httpStatus: 401, network: false };
   }
   if (name === 'REQUEST_LIMIT_EXCEEDED') return { kind: 'retryable', salesforceCode: name, message, httpStatus, network: false };
+  // the token endpoint's own limit (logins per user per hour): passes with time
+  if (name === 'rate_limit_exceeded') return { kind: 'retryable', salesforceCode: name, message, httpStatus, network: false };
+  if (JWT_TOKEN_REFUSED.test(message)) return { kind: 'final', salesforceCode: JWT_BASED_ACCESS_TOKEN, message, httpStatus: null, network: false };
   if (SERVER_BUSY_CODES.has(name) || (httpStatus !== null && httpStatus >= 500)) {
     return { kind: 'retryable', salesforceCode: name, message, httpStatus, network: false };
   }
@@ -124,15 +139,25 @@ export function toRotationError(err: unknown, operation: string, secrets: readon
       return make('CONFIG_INVALID', `Salesforce does not know an object or field used while ${operation}: ${said}. Check the reference targets in the configuration.`);
     case 'MALFORMED_QUERY':
       return make('SALESFORCE_ERROR', `Salesforce rejected a query while ${operation}: ${said}.`);
+    case JWT_BASED_ACCESS_TOKEN:
+      return make(
+        'AUTH_FAILED',
+        `Salesforce issued a JWT-based access token, and jsforce sends no SOAP (Metadata API) request with one, so certrot cannot manage certificates or named credentials (while ${operation}). ` +
+          `Turn off "${JWT_TOKEN_SETTING}" in the OAuth settings of the External Client App (or connected app) certrot logs in with; certrot logs in again on its next call.`,
+        false,
+      );
+    case 'rate_limit_exceeded':
+      return make(
+        'API_LIMIT',
+        `Salesforce is refusing logins for now (rate_limit_exceeded: ${said}) while ${operation}; certrot retried with backoff. Salesforce limits logins per user per hour: ` +
+          'wait, and check what else logs in as the integration user (Setup > Login History).',
+        true,
+      );
     default:
       break;
   }
   if (OAUTH_ERRORS.has(failure.salesforceCode)) {
-    return make(
-      'AUTH_FAILED',
-      `Salesforce login failed (${failure.salesforceCode}: ${said}). Check the consumer key, the username, the key registered on the connected app and that the user is pre-authorized.`,
-      false,
-    );
+    return make('AUTH_FAILED', `Salesforce login failed (${failure.salesforceCode}: ${said}) while ${operation}. ${loginAdvice(failure.salesforceCode, said)}`, false);
   }
   if (failure.kind === 'retryable') {
     if (failure.network) {
@@ -141,6 +166,20 @@ export function toRotationError(err: unknown, operation: string, secrets: readon
     return make('SALESFORCE_ERROR', `Salesforce was unavailable while ${operation} (${failure.salesforceCode}): ${said}. Retry later.`, true);
   }
   return make('SALESFORCE_ERROR', `Salesforce refused ${operation} (${failure.salesforceCode}): ${said}.`);
+}
+
+const PRE_AUTHORIZATION =
+  'The app\'s "Permitted Users" policy is "Admin approved users are pre-authorized": assign the External Client App (or connected app) to the integration user\'s profile or a permission set ' +
+  '(Setup > the app > Manage / Policies > Profiles or Permission Sets).';
+
+/** What to check for an OAuth error, by what Salesforce said. */
+function loginAdvice(code: string, said: string): string {
+  if (code === 'invalid_app_access') return `The user may not use this app. ${PRE_AUTHORIZATION}`;
+  if (/audience/i.test(said)) {
+    return 'The JWT audience must be https://login.salesforce.com for a production org and https://test.salesforce.com for a sandbox: set loginUrl to the org\'s login or My Domain URL (or set audience).';
+  }
+  if (/approve/i.test(said)) return `The user has not approved the app. ${PRE_AUTHORIZATION}`;
+  return 'Check the consumer key, the username, the certificate registered on the External Client App (or connected app) for JWT bearer, and that the user is pre-authorized.';
 }
 
 /** One entry of a Metadata API SaveResult/DeleteResult `errors` list. */

@@ -6,34 +6,29 @@
  * `vendor_signing` beside `Vendor_Signing` is the same name. `create` never adopts an
  * existing certificate — whether one is an earlier attempt's is the caller's decision,
  * made on `createdAt` (from listMetadata's FileProperties).
+ *
+ * The Tooling query also returns deleted certificates; only listMetadata's live ones count
+ * as existing. Whether Salesforce lets a deleted certificate's Unique Name be used again is
+ * unconfirmed: a create is tried, and if Salesforce refuses it as a duplicate while no live
+ * certificate has the name, the error says the name is held by the deleted certificate.
+ *
+ * The reads these operations share (listMetadata, readMetadata, the Tooling rows) are in
+ * jsforce-certificate-reads.ts.
  */
-import type { Connection } from 'jsforce';
-import { certificateFingerprint, spkiFingerprint, splitPemBlocks } from '../certificates';
-import { sameUniqueName } from '../domain/certificate';
-import { RotationError } from '../domain/errors';
+import { certificateFingerprint, findLeaf, parseCertificate } from '../certificates';
+import { KEY_SIZES, isKeySize, sameUniqueName } from '../domain/certificate';
+import { RotationError, isRotationError } from '../domain/errors';
 import { certificateDetailsFrom, isoDate, toKeySize } from './certificate-content';
 import { MetadataOperationFailed, certificateNotFound, labelGivenError, redact } from './errors';
+import { READ_BATCH, createdAtOf, deletedHolderOf, listLive, oneRowPerName, readCertificateRecord, readCertificateRecords, type CertificateRecord } from './jsforce-certificate-reads';
 import { queryRows, type OrgSession } from './jsforce-session';
 import { soqlString, uniqueNameProblem } from './names-and-escaping';
-import type { CertificateDetails, CertificateListing, CreateCertificateInput } from './org-port';
-import {
-  certificateMetadataSchema,
-  filePropertiesSchema,
-  parseWire,
-  saveResultSchema,
-  stringField,
-  toolingCertificateSchema,
-  type CertificateMetadata,
-  type FileProperties,
-} from './wire-records';
+import type { CertificateDetails, CertificateListing, CertificateValidity, CreateCertificateInput } from './org-port';
+import { parseWire, saveResultSchema, stringField, toolingCertificateSchema } from './wire-records';
 
-/** Metadata readMetadata accepts at most 10 names per call. */
-export const READ_BATCH = 10;
+export { READ_BATCH, type CertificateRecord } from './jsforce-certificate-reads';
+
 const MAX_LABEL_LENGTH = 64;
-/** Before this, a FileProperties date is a placeholder (some types report the epoch), not a creation time. */
-const EARLIEST_REAL_DATE = Date.UTC(2000, 0, 1);
-
-export type CertificateRecord = CertificateMetadata & { fullName: string };
 
 export class JsforceCertificates {
   constructor(private readonly session: OrgSession) {}
@@ -50,8 +45,8 @@ export class JsforceCertificates {
       const live = await listLive(conn);
       const liveIds = new Set(live.map((p) => (p.id ?? '').slice(0, 15)).filter((id) => id !== ''));
       const liveNames = new Set(live.map((p) => p.fullName.toLowerCase()));
-      return tooling
-        .filter((row) => (liveIds.size > 0 ? liveIds.has(row.Id.slice(0, 15)) : liveNames.has(row.DeveloperName.toLowerCase())))
+      const liveRows = tooling.filter((row) => (liveIds.size > 0 ? liveIds.has(row.Id.slice(0, 15)) : liveNames.has(row.DeveloperName.toLowerCase())));
+      return oneRowPerName(liveRows)
         .map(
           (row): CertificateListing => ({
             uniqueName: row.DeveloperName,
@@ -67,8 +62,11 @@ export class JsforceCertificates {
     });
   }
 
-  /** `createdAt: false` skips the listMetadata call when the caller does not need it. */
-  async get(uniqueName: string, options: { createdAt?: boolean } = {}): Promise<CertificateDetails> {
+  /**
+   * `createdAt: false` skips the listMetadata call when the caller does not need it;
+   * `leafKey` (SPKI SHA-256) picks the leaf of the chain by its key (known right after an upload).
+   */
+  async get(uniqueName: string, options: { createdAt?: boolean; leafKey?: string } = {}): Promise<CertificateDetails> {
     const name = await this.requireUniqueName(uniqueName);
     const found = await this.session.call(`reading certificate ${name}`, async (conn) => {
       const record = await readCertificateRecord(conn, name);
@@ -77,7 +75,34 @@ export class JsforceCertificates {
       return { record, createdAt };
     });
     if (!found) throw await this.notFound(name);
-    return certificateDetailsFrom(found.record, found.createdAt);
+    return certificateDetailsFrom(found.record, found.createdAt, options.leafKey);
+  }
+
+  /**
+   * notBefore/notAfter of each named certificate from its content, READ_BATCH names per
+   * Metadata read, each batch its own (retryable) call. Left out: names the org does not
+   * have, and CA-signed certificates that are still only a CSR. Names are checked, not
+   * looked up as labels: the caller has them from a listing.
+   */
+  async readValidity(uniqueNames: readonly string[]): Promise<CertificateValidity[]> {
+    const names = [...new Map(uniqueNames.map((n) => [n.toLowerCase(), n])).values()];
+    for (const name of names) {
+      const problem = uniqueNameProblem(name);
+      if (problem !== null) throw new RotationError('INVALID_INPUT', `"${name}" is not a valid certificate Unique Name: ${problem}`, { details: { value: name } });
+    }
+    const found: CertificateValidity[] = [];
+    for (let i = 0; i < names.length; i += READ_BATCH) {
+      const batch = names.slice(i, i + READ_BATCH);
+      const records = await this.session.call(`reading the validity of certificates ${batch.join(', ')}`, (conn) => readCertificateRecords(conn, batch));
+      for (const name of batch) {
+        const record = records.get(name.toLowerCase());
+        const leafPem = record ? certificateDetailsFrom(record, null).certificatePem : null;
+        if (!record || leafPem === null) continue;
+        const { notBefore, notAfter } = parseCertificate(leafPem);
+        found.push({ uniqueName: record.fullName, notBefore: notBefore.toISOString(), notAfter: notAfter.toISOString() });
+      }
+    }
+    return found;
   }
 
   async create(input: CreateCertificateInput): Promise<CertificateDetails> {
@@ -85,9 +110,15 @@ export class JsforceCertificates {
     if (input.label.trim() === '' || input.label.length > MAX_LABEL_LENGTH) {
       throw new RotationError('INVALID_INPUT', `Certificate label must be 1-${MAX_LABEL_LENGTH} characters (got ${input.label.length})`);
     }
-    if (input.keySize !== 2048 && input.keySize !== 4096) {
-      throw new RotationError('INVALID_INPUT', `Salesforce certificates are 2048 or 4096 bits, not ${String(input.keySize)}`);
+    if (!isKeySize(input.keySize)) {
+      throw new RotationError('INVALID_INPUT', `keySize: Salesforce certificates are ${KEY_SIZES.join(', ')} bits, not ${String(input.keySize)}`);
     }
+    const subjectFrom = input.subjectFromCertificatePem;
+    if (subjectFrom !== undefined && !input.caSigned) {
+      throw new RotationError('INVALID_INPUT', 'subjectFromCertificatePem: only a CA-signed certificate takes its subject from another certificate; leave it out for a self-signed one.');
+    }
+    // Salesforce copies the subject of the certificate given as content; send it alone (the leaf), as PEM.
+    const content = subjectFrom === undefined ? {} : { content: Buffer.from(findLeaf(subjectFrom), 'utf8').toString('base64') };
     // Check-then-create as one unit. A retry after a lost answer checks again and finds the
     // certificate that attempt made: CERT_ALREADY_EXISTS, and the caller decides (on createdAt).
     await this.session.call(`creating certificate ${name}`, async (conn) => {
@@ -101,15 +132,18 @@ export class JsforceCertificates {
           caSigned: input.caSigned,
           keySize: input.keySize,
           privateKeyExportable: input.privateKeyExportable,
+          ...content,
         }),
         'createMetadata(Certificate)',
       );
       if (result.success) return;
       const failure = new MetadataOperationFailed(name, result.errors);
       if (failure.hasStatus('DUPLICATE_DEVELOPER_NAME', 'DUPLICATE_VALUE') || failure.mentions(/duplicate|already exists/i)) {
-        // someone created it between our check and our create
+        // someone created it between our check and our create, or a deleted certificate still holds the name
         const raced = (await listLive(conn)).find((p) => sameUniqueName(p.fullName, name));
-        throw alreadyExists(name, raced?.fullName ?? name);
+        if (raced) throw alreadyExists(name, raced.fullName);
+        const deleted = await deletedHolderOf(conn, name);
+        throw deleted === null ? alreadyExists(name, name) : heldByDeleted(name, deleted);
       }
       throw new RotationError('SALESFORCE_ERROR', `Salesforce refused to create certificate ${name}: ${failure.message}`, { details: { uniqueName: name } });
     });
@@ -122,14 +156,17 @@ export class JsforceCertificates {
     if (!current.caSigned) {
       throw new RotationError('INVALID_INPUT', `Certificate ${name} is self-signed; only a CA-signed certificate takes a signed chain.`);
     }
-    const leaf = splitPemBlocks(chainPem).find((b) => b.type === 'CERTIFICATE');
-    if (!leaf) throw new RotationError('INVALID_INPUT', 'The signed chain holds no CERTIFICATE block (leaf first, then intermediates).');
-    if (spkiFingerprint(leaf.pem) !== current.spkiFingerprintSha256) {
-      throw new RotationError('KEY_MISMATCH', `The first certificate of the chain was not issued for ${name}'s key (its public key differs from the CSR's); upload the certificate the CA issued for this CSR.`, {
+    // the chain may come in any order: its leaf is the certificate carrying the CSR's key
+    let leafPem: string;
+    try {
+      leafPem = findLeaf(chainPem, { spkiFingerprintSha256: current.spkiFingerprintSha256 });
+    } catch (error) {
+      if (!isRotationError(error, 'KEY_MISMATCH')) throw error;
+      throw new RotationError('KEY_MISMATCH', `No certificate of the chain was issued for ${name}'s key (none carries the public key of its CSR); upload the certificate the CA issued for this CSR, with its chain.`, {
         details: { uniqueName: name },
       });
     }
-    if (current.fingerprintSha256 !== null && current.fingerprintSha256 === certificateFingerprint(leaf.pem)) {
+    if (current.fingerprintSha256 !== null && current.fingerprintSha256 === certificateFingerprint(leafPem)) {
       return current; // an earlier attempt already uploaded this very chain
     }
     await this.session.call(`uploading the signed chain of ${name}`, async (conn) => {
@@ -151,7 +188,7 @@ export class JsforceCertificates {
         });
       }
     });
-    return this.get(name);
+    return this.get(name, { leafKey: current.spkiFingerprintSha256 });
   }
 
   /** `usersOf` names what still uses the certificate when Salesforce refuses (named credentials). */
@@ -200,13 +237,16 @@ export class JsforceCertificates {
     return owner && owner !== uniqueName ? labelGivenError(uniqueName, owner) : certificateNotFound(uniqueName);
   }
 
-  /** The Unique Name of the certificate whose label is `label`, if any (for a helpful error). */
+  /** The Unique Name of the live certificate whose label is `label`, if any (for a helpful error). */
   private async uniqueNameForLabel(label: string): Promise<string | null> {
-    const rows = await this.session.call(`looking up certificate label "${label}"`, (conn) =>
-      queryRows(conn, `SELECT Id, DeveloperName, MasterLabel FROM Certificate WHERE MasterLabel = ${soqlString(label)}`, true),
-    );
-    const row = rows[0];
-    return row ? stringField(row, 'DeveloperName') : null;
+    return this.session.call(`looking up certificate label "${label}"`, async (conn) => {
+      const rows = await queryRows(conn, `SELECT Id, DeveloperName, MasterLabel FROM Certificate WHERE MasterLabel = ${soqlString(label)}`, true);
+      if (rows.length === 0) return null;
+      // the Tooling query also returns deleted certificates: a deleted one's label is nobody's
+      const live = new Set((await listLive(conn)).map((p) => p.fullName.toLowerCase()));
+      const names = rows.map((row) => stringField(row, 'DeveloperName')).filter((n): n is string => n !== null);
+      return names.find((n) => live.has(n.toLowerCase())) ?? null;
+    });
   }
 }
 
@@ -220,28 +260,11 @@ function alreadyExists(requested: string, existing: string): RotationError {
   );
 }
 
-/** Live certificates as listMetadata reports them (fullName as stored, id, createdDate). */
-async function listLive(conn: Connection): Promise<FileProperties[]> {
-  return parseWire(filePropertiesSchema.array(), await conn.metadata.list([{ type: 'Certificate' }]), 'listMetadata(Certificate)');
-}
-
-function createdAtOf(properties: FileProperties | undefined): string | null {
-  const iso = isoDate(properties?.createdDate);
-  return iso !== null && Date.parse(iso) >= EARLIEST_REAL_DATE ? iso : null;
-}
-
-async function readCertificateRecords(conn: Connection, names: string[]): Promise<Map<string, CertificateRecord>> {
-  const found = new Map<string, CertificateRecord>();
-  for (let i = 0; i < names.length; i += READ_BATCH) {
-    // always an array: jsforce crashes reading a single missing name
-    const raw: unknown = await conn.metadata.read('Certificate', names.slice(i, i + READ_BATCH));
-    for (const record of parseWire(certificateMetadataSchema.array(), raw, 'readMetadata(Certificate)')) {
-      if (record.fullName) found.set(record.fullName.toLowerCase(), { ...record, fullName: record.fullName });
-    }
-  }
-  return found;
-}
-
-async function readCertificateRecord(conn: Connection, uniqueName: string): Promise<CertificateRecord | null> {
-  return (await readCertificateRecords(conn, [uniqueName])).get(uniqueName.toLowerCase()) ?? null;
+function heldByDeleted(requested: string, deleted: string): RotationError {
+  return new RotationError(
+    'CERT_ALREADY_EXISTS',
+    `Salesforce refused the Unique Name ${requested}: the deleted certificate ${deleted} still holds it (this org keeps the names of deleted certificates reserved). ` +
+      'Choose another Unique Name for the new certificate.',
+    { details: { uniqueName: deleted, deleted: true } },
+  );
 }

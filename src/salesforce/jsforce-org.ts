@@ -6,14 +6,16 @@
  * This file is the port's face and the proofs by Apex; the rest lives by idea:
  *   jsforce-session.ts      the call machinery: login, retry, cancellation, deadlines
  *   deadline-transport.ts   one fetch per request, bounded and abortable
- *   jsforce-certificates.ts list, read, create (never adopting), chain upload, delete
+ *   jsforce-certificates.ts list, read (one, or many certificates' validity), create (never adopting), chain upload, delete
  *   jsforce-references.ts   find, discover and switch the records naming a certificate
+ *   jsforce-unswitchable.ts what names a certificate but no API can switch (Apex, protected settings, read-only fields)
  */
 import { RotationError } from '../domain/errors';
 import { calloutSnippet, extractResult, signingSnippet } from './apex-snippets';
 import { redact } from './errors';
 import { JsforceCertificates } from './jsforce-certificates';
 import { JsforceReferences } from './jsforce-references';
+import { JsforceUnswitchable } from './jsforce-unswitchable';
 import { OrgSession, queryRows, type JsforceOrgOptions } from './jsforce-session';
 import type {
   ApiUsage,
@@ -21,6 +23,7 @@ import type {
   CertificateDetails,
   CertificateListing,
   CertificateNames,
+  CertificateValidity,
   CreateCertificateInput,
   DiscoveredTarget,
   NamedReference,
@@ -29,6 +32,7 @@ import type {
   ReferenceProgress,
   ReferenceTarget,
   SalesforceOrg,
+  UnswitchableReference,
   UpdateReferencesResult,
 } from './org-port';
 import { calloutResultSchema, executeAnonymousSchema, limitsSchema, parseWire, stringField } from './wire-records';
@@ -45,12 +49,14 @@ export class JsforceOrg implements SalesforceOrg {
   private readonly session: OrgSession;
   private readonly certificates: JsforceCertificates;
   private readonly references: JsforceReferences;
+  private readonly unswitchable: JsforceUnswitchable;
   private orgId: string | null = null;
 
   constructor(options: JsforceOrgOptions) {
     this.session = new OrgSession(options);
     this.certificates = new JsforceCertificates(this.session);
     this.references = new JsforceReferences(this.session, this.certificates);
+    this.unswitchable = new JsforceUnswitchable(this.session);
   }
 
   async organizationId(): Promise<string> {
@@ -74,6 +80,10 @@ export class JsforceOrg implements SalesforceOrg {
     return this.certificates.get(uniqueName);
   }
 
+  readValidity(uniqueNames: readonly string[]): Promise<CertificateValidity[]> {
+    return this.certificates.readValidity(uniqueNames);
+  }
+
   createCertificate(input: CreateCertificateInput): Promise<CertificateDetails> {
     return this.certificates.create(input);
   }
@@ -83,7 +93,8 @@ export class JsforceOrg implements SalesforceOrg {
   }
 
   deleteCertificate(uniqueName: string): Promise<void> {
-    return this.certificates.delete(uniqueName, async (name) => (await this.references.namedCredentialsUsing([{ uniqueName: name, label: null }])).map((u) => u.recordId));
+    // a named credential can name it in more than one place (legacy certificate + jwtSigningCertificate): name each once
+    return this.certificates.delete(uniqueName, async (name) => [...new Set((await this.references.namedCredentialsUsing([{ uniqueName: name, label: null }])).map((u) => u.recordId))]);
   }
 
   // ---------------------------------------------------------------- references
@@ -98,6 +109,10 @@ export class JsforceOrg implements SalesforceOrg {
 
   discoverReferenceTargets(configuredObjects?: string[]): Promise<DiscoveredTarget[]> {
     return this.references.discoverTargets(configuredObjects);
+  }
+
+  async findUnswitchableReferences(certificate: CertificateNames, targets: ReferenceTarget[]): Promise<UnswitchableReference[]> {
+    return [...(await this.unswitchable.find(certificate, targets)), ...(await this.references.namedCredentialsUnswitchable([certificate]))];
   }
 
   updateReferences(changes: readonly ReferenceChange[], progress?: ReferenceProgress): Promise<UpdateReferencesResult> {

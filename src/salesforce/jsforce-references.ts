@@ -1,17 +1,20 @@
 /**
- * The records that name a certificate, through jsforce: hierarchy custom settings and
- * custom objects by SOQL (REST), named credentials by the Metadata API. Finding is one
- * query per target field and one named-credential read however many certificates are
- * searched; switching is compare-and-set, one reference at a time, reporting progress.
+ * The records that name a certificate, through jsforce: hierarchy custom settings, custom
+ * objects and Custom Metadata Type records by SOQL (REST), named credentials by the Metadata
+ * API. Finding is one describe per target object, one query per target field and one
+ * named-credential read however many certificates are searched; switching is
+ * compare-and-set, one reference at a time, reporting progress.
  *
  * A hierarchy record's SetupOwnerId stays in here: a Reference carries its scope and the
  * owner's readable name (profile name, username) instead.
  */
-import type { Connection } from 'jsforce';
 import { RotationError } from '../domain/errors';
-import { isoDate } from './certificate-content';
-import { MetadataOperationFailed, describeFailure } from './errors';
-import { READ_BATCH, type JsforceCertificates } from './jsforce-certificates';
+import type { JsforceCertificates } from './jsforce-certificates';
+import { JsforceCustomMetadata, METADATA_RECORD_FIELDS, metadataRecordOf } from './jsforce-custom-metadata';
+import { JsforceNamedCredentials } from './jsforce-named-credentials';
+import { swapRecordField } from './jsforce-record-swap';
+import { objectsToScan, scanObjects } from './jsforce-object-scan';
+import { SchemaCache, fieldOf, isCustomMetadataObject, type FieldFacts, type ObjectFacts } from './jsforce-schema';
 import { queryRows, type OrgSession } from './jsforce-session';
 import { isValidApiName, soqlString } from './names-and-escaping';
 import type {
@@ -24,23 +27,17 @@ import type {
   ReferenceProgress,
   ReferenceScope,
   ReferenceTarget,
+  UnswitchableReference,
   UpdateReferencesResult,
 } from './org-port';
-import {
-  describeGlobalSchema,
-  describeSchema,
-  filePropertiesSchema,
-  namedCredentialMetadataSchema,
-  parseWire,
-  saveResultSchema,
-  stringField,
-  type NamedCredentialMetadata,
-} from './wire-records';
+import { stringField } from './wire-records';
 
 /** Names per SOQL `IN (...)` list, to keep queries well under the SOQL length limit. */
 const SOQL_IN_BATCH = 100;
 const RECORD_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
 const ORG_DEFAULT_OWNER = 'Organization default';
+/** Rows read whole (no WHERE) when a target field cannot be filtered (a Long Text Area). */
+export const MAX_UNFILTERED_ROWS = 10_000;
 
 /** A record row found by a target query, before its owner is named. */
 interface FoundRow extends Omit<NamedReference, 'owner'> {
@@ -49,10 +46,16 @@ interface FoundRow extends Omit<NamedReference, 'owner'> {
 }
 
 export class JsforceReferences {
+  private readonly customMetadata: JsforceCustomMetadata;
+  private readonly namedCredentials: JsforceNamedCredentials;
+
   constructor(
     private readonly session: OrgSession,
     private readonly certificates: Pick<JsforceCertificates, 'list' | 'readRecord' | 'requireUniqueName'>,
-  ) {}
+  ) {
+    this.customMetadata = new JsforceCustomMetadata(session);
+    this.namedCredentials = new JsforceNamedCredentials(session, certificates, matchAny);
+  }
 
   async find(uniqueName: string, targets: ReferenceTarget[]): Promise<Reference[]> {
     const name = await this.certificates.requireUniqueName(uniqueName);
@@ -68,36 +71,38 @@ export class JsforceReferences {
     return wanted.length === 0 ? [] : this.search(wanted, targets);
   }
 
-  /** One query per target field (per 100 names) and one named-credential read, for any number of certificates. */
+  /**
+   * One query per target field (per 100 names) and one named-credential read, for any number
+   * of certificates. A target object the integration user cannot read is skipped here:
+   * findUnswitchableReferences names it (a protected or unreadable setting).
+   */
   private async search(wanted: readonly CertificateNames[], targets: ReferenceTarget[]): Promise<NamedReference[]> {
     targets.forEach((t) => requireTarget(t));
     const values = [...new Set(wanted.flatMap((w) => [w.uniqueName, ...(w.label ? [w.label] : [])]))];
+    const schema = new SchemaCache(this.session);
     const rows: FoundRow[] = [];
     for (const target of targets) {
-      const hierarchy = target.kind === 'hierarchy-setting';
-      const fields = hierarchy ? `Id, SetupOwnerId, ${target.field}` : `Id, Name, ${target.field}`;
-      for (let i = 0; i < values.length; i += SOQL_IN_BATCH) {
-        const inList = values.slice(i, i + SOQL_IN_BATCH).map(soqlString).join(', ');
-        const found = await this.session.call(`searching ${target.object}.${target.field}`, (conn) =>
-          queryRows(conn, `SELECT ${fields} FROM ${target.object} WHERE ${target.field} IN (${inList})`),
-        );
-        for (const row of found) {
-          const value = stringField(row, target.field);
-          const hit = matchAny(value, wanted);
-          const id = stringField(row, 'Id');
-          if (!value || !hit || !id) continue;
-          const setupOwnerId = hierarchy ? stringField(row, 'SetupOwnerId') : null;
-          rows.push({
-            certificate: hit.certificate,
-            object: target.object,
-            field: target.field,
-            recordId: id,
-            scope: hierarchy ? scopeOf(setupOwnerId) : 'record',
-            value,
-            matchedBy: hit.matchedBy,
-            setupOwnerId,
-            recordName: hierarchy ? null : stringField(row, 'Name'),
-          });
+      const described = await schema.describe(target.object);
+      if (!described.readable) continue;
+      const field = fieldOf(described, target.field);
+      if (!field) {
+        throw new RotationError('CONFIG_INVALID', `Reference target ${target.object}.${target.field}: ${described.name} has no field ${target.field}. Check the reference targets in the configuration.`, {
+          details: { object: target.object, field: target.field },
+        });
+      }
+      for (const row of await this.targetRows(described, field, values)) {
+        const value = stringField(row, field.name);
+        const hit = matchAny(value, wanted);
+        const id = stringField(row, 'Id');
+        if (!value || !hit || !id) continue;
+        const found = { certificate: hit.certificate, object: described.name, field: field.name, value, matchedBy: hit.matchedBy };
+        if (described.customMetadata) {
+          const record = metadataRecordOf(described.name, row);
+          if (record) rows.push({ ...found, recordId: record.fullName, scope: 'metadata-record', setupOwnerId: null, recordName: record.label });
+        } else {
+          const setupOwnerId = described.hierarchy ? stringField(row, 'SetupOwnerId') : null;
+          const scope = described.hierarchy ? scopeOf(setupOwnerId) : 'record';
+          rows.push({ ...found, recordId: id, scope, setupOwnerId, recordName: described.hierarchy ? null : stringField(row, 'Name') });
         }
       }
     }
@@ -107,6 +112,33 @@ export class JsforceReferences {
       return { ...row, owner };
     });
     return [...records, ...(await this.namedCredentialsUsing(wanted))];
+  }
+
+  /**
+   * The rows of one target that may hold one of `values`: by `WHERE field IN (...)` when the
+   * field is filterable; a Long Text Area is not, so it is read whole and matched locally,
+   * up to MAX_UNFILTERED_ROWS (beyond that the search fails rather than miss a reference).
+   */
+  private async targetRows(object: ObjectFacts, field: FieldFacts, values: readonly string[]): Promise<Record<string, unknown>[]> {
+    const select = object.customMetadata ? `${METADATA_RECORD_FIELDS}, ${field.name}` : object.hierarchy ? `Id, SetupOwnerId, ${field.name}` : `Id, Name, ${field.name}`;
+    const what = `searching ${object.name}.${field.name}`;
+    if (!field.filterable) {
+      const rows = await this.session.call(what, (conn) => queryRows(conn, `SELECT ${select} FROM ${object.name} LIMIT ${MAX_UNFILTERED_ROWS + 1}`));
+      if (rows.length > MAX_UNFILTERED_ROWS) {
+        throw new RotationError(
+          'CONFIG_INVALID',
+          `Reference target ${object.name}.${field.name} cannot be filtered in a query (a Long Text Area), and ${object.name} holds more than ${MAX_UNFILTERED_ROWS} records to read whole. Keep certificate names in a Text field, or configure a filterable field instead.`,
+          { details: { object: object.name, field: field.name } },
+        );
+      }
+      return rows;
+    }
+    const rows: Record<string, unknown>[] = [];
+    for (let i = 0; i < values.length; i += SOQL_IN_BATCH) {
+      const inList = values.slice(i, i + SOQL_IN_BATCH).map(soqlString).join(', ');
+      rows.push(...(await this.session.call(what, (conn) => queryRows(conn, `SELECT ${select} FROM ${object.name} WHERE ${field.name} IN (${inList})`))));
+    }
+    return rows;
   }
 
   /** Profile names and usernames of the hierarchy records' owners, by 15-character Id. */
@@ -132,62 +164,31 @@ export class JsforceReferences {
     return names;
   }
 
-  async namedCredentialsUsing(wanted: readonly CertificateNames[]): Promise<NamedReference[]> {
-    return this.session.call('reading named credentials', async (conn) => {
-      const listed = parseWire(filePropertiesSchema.array(), await conn.metadata.list([{ type: 'NamedCredential' }]), 'listMetadata(NamedCredential)');
-      const names = listed.map((p) => p.fullName);
-      const refs: NamedReference[] = [];
-      for (let i = 0; i < names.length; i += READ_BATCH) {
-        const raw: unknown = await conn.metadata.read('NamedCredential', names.slice(i, i + READ_BATCH));
-        for (const nc of parseWire(namedCredentialMetadataSchema.array(), raw, 'readMetadata(NamedCredential)')) {
-          const hit = matchAny(nc.certificate ?? null, wanted);
-          if (!nc.fullName || !hit || !nc.certificate) continue;
-          refs.push({
-            certificate: hit.certificate,
-            object: 'NamedCredential',
-            field: 'certificate',
-            recordId: nc.fullName,
-            scope: 'named-credential',
-            owner: nc.label ?? nc.fullName,
-            value: nc.certificate,
-            matchedBy: hit.matchedBy,
-          });
-        }
-      }
-      return refs;
-    });
+  /** Every place a named credential (either model) names a wanted certificate: jsforce-named-credentials.ts. */
+  namedCredentialsUsing(wanted: readonly CertificateNames[]): Promise<NamedReference[]> {
+    return this.namedCredentials.using(wanted);
   }
 
+  /** Named credentials naming one of `wanted` that cannot be updated without clearing a secret. */
+  namedCredentialsUnswitchable(wanted: readonly CertificateNames[]): Promise<UnswitchableReference[]> {
+    return this.namedCredentials.unswitchable(wanted);
+  }
+
+  /**
+   * Text fields of every custom setting and Custom Metadata Type (and of the configured
+   * objects) holding some certificate's Unique Name or label. Objects the integration user
+   * cannot read, and fields no API can write (formula, read-only), are left out: they are
+   * findUnswitchableReferences' to report, never targets to switch.
+   */
   async discoverTargets(configuredObjects: string[] = []): Promise<DiscoveredTarget[]> {
     configuredObjects.forEach((object) => requireTarget({ object, field: 'Id' }));
     const certificates = await this.certificates.list();
-    const known = new Map<string, string>();
-    for (const c of certificates) {
-      known.set(c.uniqueName.toLowerCase(), c.uniqueName);
-      known.set(c.label.toLowerCase(), c.label);
-    }
-    const global = parseWire(describeGlobalSchema, await this.session.call('listing objects', (conn) => conn.describeGlobal()), 'describeGlobal');
-    const settings = global.sobjects.filter((s) => s.customSetting === true).map((s) => s.name);
-    const objects = [...new Set([...settings, ...configuredObjects])];
-
+    const known = new Set(certificates.flatMap((c) => [c.uniqueName.toLowerCase(), c.label.toLowerCase()]));
+    const scan = await scanObjects(this.session, new SchemaCache(this.session), await objectsToScan(this.session, configuredObjects));
     const found: DiscoveredTarget[] = [];
-    for (const object of objects) {
-      const described = parseWire(describeSchema, await this.session.call(`describing ${object}`, (conn) => conn.describe(object)), `describe(${object})`);
-      const hierarchy = described.fields.some((f) => f.name === 'SetupOwnerId');
-      const textFields = described.fields.filter((f) => f.custom === true && (f.type === 'string' || f.type === 'textarea')).map((f) => f.name);
-      if (textFields.length === 0) continue;
-      const rows = await this.session.call(`reading ${object}`, (conn) => queryRows(conn, `SELECT Id, ${textFields.join(', ')} FROM ${described.name}`));
-      for (const field of textFields) {
-        const seen = new Set<string>();
-        for (const row of rows) {
-          const value = stringField(row, field);
-          const match = value === null ? undefined : known.get(value.trim().toLowerCase());
-          if (match !== undefined && value !== null) seen.add(value);
-        }
-        if (seen.size > 0) {
-          found.push({ object: described.name, field, kind: hierarchy ? 'hierarchy-setting' : 'custom-object', valuesSeen: [...seen].sort() });
-        }
-      }
+    for (const field of scan.fields) {
+      const seen = field.values.filter((v) => known.has(v.trim().toLowerCase()));
+      if (field.notWritable === null && seen.length > 0) found.push({ object: field.object, field: field.field, kind: field.kind, valuesSeen: [...seen] });
     }
     return found;
   }
@@ -197,12 +198,20 @@ export class JsforceReferences {
    * objects (a conflict adds `actual`); `progress` hears copies after each reference, so an
    * activity can heartbeat them and a retry resume. A cancelled activity stops before the
    * next reference (CANCELLED); those already switched stay switched and were reported.
+   * A field no API can write (formula, read-only) is refused before anything is written.
    */
   async update(changes: readonly ReferenceChange[], progress?: ReferenceProgress): Promise<UpdateReferencesResult> {
+    changes.filter((c) => c.object !== 'NamedCredential').forEach((c) => requireTarget(c)); // a named-credential place is checked by its own swap
+    await new SchemaCache(this.session).requireWritable(changes);
     const applied: ReferenceChange[] = [];
     const conflicts: ReferenceConflict[] = [];
     for (const change of changes) {
-      const actual = change.object === 'NamedCredential' ? await this.swapNamedCredential(change) : await this.swapRecordField(change);
+      const actual =
+        change.object === 'NamedCredential'
+          ? await this.swapNamedCredential(change)
+          : isCustomMetadataObject(change.object)
+            ? await this.customMetadata.swap(change)
+            : await swapRecordField(this.session, change);
       if (actual === undefined) applied.push(change);
       else conflicts.push({ ...change, actual });
       progress?.({ applied: [...applied], conflicts: [...conflicts] });
@@ -210,63 +219,9 @@ export class JsforceReferences {
     return { applied, conflicts };
   }
 
-  /**
-   * Compare-and-set on one record field. Returns undefined when applied (or already at the
-   * new value — a retry of an update whose answer was lost), else what the record holds.
-   * The read-compare-write is guarded by If-Unmodified-Since on the LastModifiedDate we
-   * read, so a write in between makes Salesforce refuse ours (412) instead of losing it.
-   * (That guard has one-second resolution; the compare before it catches the rest.)
-   */
-  private async swapRecordField(change: ReferenceChange): Promise<string | null | undefined> {
-    requireTarget(change);
-    if (!RECORD_ID.test(change.recordId)) throw new RotationError('INVALID_INPUT', `"${change.recordId}" is not a Salesforce record Id`);
-    const read = async (conn: Connection) => {
-      const rows = await queryRows(conn, `SELECT Id, ${change.field}, LastModifiedDate FROM ${change.object} WHERE Id = ${soqlString(change.recordId)}`);
-      const row = rows[0];
-      return row ? { value: stringField(row, change.field), lastModified: stringField(row, 'LastModifiedDate') } : null;
-    };
-    return this.session.call(`updating ${change.object}.${change.field} on ${change.recordId}`, async (conn) => {
-      const current = await read(conn);
-      if (current === null) return null;
-      if (current.value === change.value && change.value !== change.expected) return undefined;
-      if (current.value !== change.expected) return current.value;
-      const since = isoDate(current.lastModified);
-      try {
-        await conn.sobject(change.object).update(
-          { Id: change.recordId, [change.field]: change.value },
-          { headers: since ? { 'If-Unmodified-Since': new Date(since).toUTCString() } : {} },
-        );
-      } catch (err) {
-        const code = describeFailure(err).salesforceCode;
-        if (code === 'PRECONDITION_FAILED' || code === 'ERROR_HTTP_412') return (await read(conn))?.value ?? null;
-        throw err;
-      }
-      return undefined;
-    });
-  }
-
-  /** Compare-and-set on a named credential's certificate through Metadata read + update. */
-  private async swapNamedCredential(change: ReferenceChange): Promise<string | null | undefined> {
-    if (change.field !== 'certificate') {
-      throw new RotationError('INVALID_INPUT', `Named credential changes must target the "certificate" field, not "${change.field}"`);
-    }
-    await this.certificates.requireUniqueName(change.value, 'certificate Unique Name for a named credential');
-    return this.session.call(`updating named credential ${change.recordId}`, async (conn) => {
-      const raw: unknown = await conn.metadata.read('NamedCredential', [change.recordId]);
-      const current: NamedCredentialMetadata | undefined = parseWire(namedCredentialMetadataSchema.array(), raw, 'readMetadata(NamedCredential)')[0];
-      if (!current?.fullName) return null;
-      const actual = current.certificate ?? null;
-      if (actual === change.value && change.value !== change.expected) return undefined;
-      if (actual !== change.expected) return actual;
-      // Metadata update replaces the whole component: send back everything read, changed in one field.
-      const updated = Object.fromEntries(Object.entries({ ...current, certificate: change.value }).filter(([, v]) => v !== null && v !== undefined));
-      const untypedMetadata: { update(type: string, metadata: Record<string, unknown>): Promise<unknown> } = conn.metadata;
-      const result = parseWire(saveResultSchema, await untypedMetadata.update('NamedCredential', updated), 'updateMetadata(NamedCredential)');
-      if (!result.success) {
-        throw new RotationError('SALESFORCE_ERROR', `Salesforce refused to update named credential ${change.recordId}: ${new MetadataOperationFailed(change.recordId, result.errors).message}`);
-      }
-      return undefined;
-    });
+  /** Compare-and-set on one named-credential place: jsforce-named-credentials.ts. */
+  private swapNamedCredential(change: ReferenceChange): Promise<string | null | undefined> {
+    return this.namedCredentials.swap(change);
   }
 }
 

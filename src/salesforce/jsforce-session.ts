@@ -5,7 +5,8 @@
  *  - before each call (and each retry) it stops with CANCELLED if the activity's signal
  *    has aborted, so a cancelled activity makes no further changes;
  *  - exponential backoff with full jitter on REQUEST_LIMIT_EXCEEDED, 5xx and network errors
- *    (an abortable wait), and exactly one new login when the session is rejected;
+ *    (an abortable wait) — for the login too, where Salesforce's `rate_limit_exceeded` is
+ *    retried the same way — and exactly one new login when the session is rejected;
  *  - a request that misses its deadline (deadline-transport.ts) is not retried here: it
  *    fails at once as a retryable NETWORK_ERROR naming the org and the operation, and
  *    Temporal's retry of the activity takes it from there.
@@ -16,9 +17,9 @@
 import { Connection } from 'jsforce';
 import { RotationError, isRotationError } from '../domain/errors';
 import { currentSignal } from '../runtime/call-context';
-import { createAuthenticator, loginUrlOf, type Authenticator, type SalesforceAuthConfig } from './auth';
+import { createAuthenticator, loginUrlOf, loginUserOf, type Authenticator, type SalesforceAuthConfig } from './auth';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DeadlineTransport, RequestAborted, RequestDeadlineExceeded } from './deadline-transport';
-import { describeFailure, toRotationError } from './errors';
+import { JWT_BASED_ACCESS_TOKEN, describeFailure, toRotationError } from './errors';
 import { DEFAULT_RETRY_POLICY, backoffDelayMs, sleep, type RetryPolicy } from './retry-policy';
 import { parseWire, soqlRowSchema } from './wire-records';
 
@@ -42,6 +43,7 @@ export class OrgSession {
   private readonly requestTimeoutMs: number;
   private readonly configuredName: string | undefined;
   private readonly loginUrl: string;
+  private readonly loginOperation: string;
   /** Bumped on every login, so a call knows whether someone already logged in again. */
   private sessionGeneration = 0;
   private loggingIn: Promise<void> | null = null;
@@ -62,6 +64,8 @@ export class OrgSession {
     this.requestTimeoutMs = timeout;
     this.configuredName = options.name;
     this.loginUrl = loginUrlOf(options.auth);
+    const user = loginUserOf(options.auth);
+    this.loginOperation = user ? `logging in to Salesforce as ${user}` : 'logging in to Salesforce';
     this.conn = new Connection({ loginUrl: this.loginUrl, version });
     const transport = new DeadlineTransport(timeout);
     this.conn._transport = transport;
@@ -126,7 +130,7 @@ export class OrgSession {
 
   private async startLogin(): Promise<void> {
     try {
-      await this.withRetry('logging in to Salesforce', () => this.authenticate(this.conn), false);
+      await this.withRetry(this.loginOperation, () => this.authenticate(this.conn), false);
       this.sessionGeneration += 1;
     } finally {
       this.loggingIn = null;
@@ -156,6 +160,9 @@ export class OrgSession {
           if (this.sessionGeneration === generation) await this.login();
           continue;
         }
+        // a JWT-based token is of no use for SOAP: drop it, so the next call logs in again
+        // (after the app setting is turned off it gets an opaque one)
+        if (failure.salesforceCode === JWT_BASED_ACCESS_TOKEN) this.conn.accessToken = '';
         if (failure.kind === 'retryable' && retries + 1 < this.retry.maxAttempts) {
           await sleep(backoffDelayMs(this.retry, retries), currentSignal());
           retries += 1;

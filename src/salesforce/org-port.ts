@@ -11,9 +11,11 @@
 
 import type { CertificateDetails, CertificateListing, KeySize } from '../domain/certificate';
 import type { Reference, ReferenceChange, ReferenceConflict, ReferenceTarget } from '../domain/reference';
+import type { UnswitchableReference } from '../domain/unswitchable-reference';
 
 export type { CertificateDetails, CertificateListing, KeySize } from '../domain/certificate';
 export type { Reference, ReferenceChange, ReferenceConflict, ReferenceScope, ReferenceTarget, ReferenceTargetKind } from '../domain/reference';
+export type { UnswitchableKind, UnswitchableReference } from '../domain/unswitchable-reference';
 
 export interface CreateCertificateInput {
   uniqueName: string;
@@ -21,6 +23,12 @@ export interface CreateCertificateInput {
   keySize: KeySize;
   caSigned: boolean;
   privateKeyExportable: boolean;
+  /**
+   * CA-signed only: an existing certificate (PEM) whose X.509 subject the new one takes —
+   * Salesforce copies the subject of a certificate given as `content` on create into the
+   * CSR, so the CA sees the same subject as before. The key is new all the same.
+   */
+  subjectFromCertificatePem?: string;
 }
 
 /** A certificate as a reference may name it: its Unique Name, or (wrongly) its label. */
@@ -32,6 +40,16 @@ export interface CertificateNames {
 export interface NamedReference extends Reference {
   /** The Unique Name of the certificate this reference names. */
   certificate: string;
+}
+
+/** A certificate's own validity, read from its content (the leaf, for a CA-signed chain). */
+export interface CertificateValidity {
+  /** The Unique Name as the org stores it. */
+  uniqueName: string;
+  /** ISO-8601: the certificate's notBefore. */
+  notBefore: string;
+  /** ISO-8601: the certificate's notAfter, exact (a listing gives only its day). */
+  notAfter: string;
 }
 
 export interface DiscoveredTarget extends ReferenceTarget {
@@ -69,6 +87,13 @@ export interface SalesforceOrg {
   getCertificate(uniqueName: string): Promise<CertificateDetails>;
 
   /**
+   * notBefore and notAfter of many certificates at once, read from their content: one
+   * Metadata read per 10 names (an inventory). Names the org does not have, and CA-signed
+   * certificates still waiting for their chain (only a CSR), are left out of the answer.
+   */
+  readValidity(uniqueNames: readonly string[]): Promise<CertificateValidity[]>;
+
+  /**
    * Creates a certificate (Salesforce generates the key pair). Never adopts: when a
    * certificate with this Unique Name (compared case-insensitively) already exists, it
    * throws CERT_ALREADY_EXISTS with `details.uniqueName` = the existing one's name; whether
@@ -98,6 +123,15 @@ export interface SalesforceOrg {
    * some certificate's Unique Name or label: references nobody configured.
    */
   discoverReferenceTargets(configuredObjects?: string[]): Promise<DiscoveredTarget[]>;
+
+  /**
+   * Places naming the certificate (by Unique Name or label) that no API update can switch:
+   * Apex classes and triggers whose code names it, custom settings the integration user
+   * cannot read (protected by a managed package, or no access), and fields among `targets`
+   * or found by discovery that hold it but are not updateable (formula, read-only). Found
+   * before anything changes, so that a rotation can refuse or list them as manual steps.
+   */
+  findUnswitchableReferences(certificate: CertificateNames, targets: ReferenceTarget[]): Promise<UnswitchableReference[]>;
 
   /** Compare-and-set; conflicts are reported, never overwritten. `progress` hears after each reference. */
   updateReferences(changes: readonly ReferenceChange[], progress?: ReferenceProgress): Promise<UpdateReferencesResult>;

@@ -38,11 +38,50 @@ export const certificateMetadataSchema = z.object({
 });
 export type CertificateMetadata = z.infer<typeof certificateMetadataSchema>;
 
+/**
+ * xml2js text: a string, `{ _: text, $: attributes }`, or `{ $: { 'xsi:nil': 'true' } }`
+ * (null); numbers and booleans as jsforce may have cast them.
+ */
+const wireText = z.unknown().transform((v): string | null => {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (typeof v === 'object' && v !== null && '_' in v && typeof v._ === 'string') return v._;
+  return null;
+});
+
+/**
+ * One `namedCredentialParameters` entry (API 56+): `parameterType` Url, HttpHeader,
+ * Authentication (the external credential), ClientCertificate (`certificate` = Unique
+ * Name), AllowedManagedPackageNamespaces, ... Kept loose: every field read is sent back.
+ */
+export const namedCredentialParameterSchema = z
+  .object({
+    parameterName: wireText.optional(),
+    parameterType: wireText.optional(),
+    parameterValue: wireText.optional(),
+    certificate: wireText.optional(),
+  })
+  .loose();
+
+/**
+ * A NamedCredential from readMetadata (a missing one comes back without fullName).
+ * jsforce 3.10.16's bundled schema predates API 56: it knows neither `namedCredentialType`
+ * nor `namedCredentialParameters`, so those arrive untyped, as xml2js made them — one
+ * parameter as an object, several as an array — and the schema's required `principalType`
+ * and `protocol` are invented as '' when the (current-model) component has none.
+ */
 export const namedCredentialMetadataSchema = z
   .object({
     fullName: z.string().nullish(),
     label: z.string().nullish(),
+    namedCredentialType: wireText.optional(),
     certificate: z.string().nullish(),
+    jwtSigningCertificate: z.string().nullish(),
+    protocol: z.string().nullish(),
+    namedCredentialParameters: z
+      .union([z.array(namedCredentialParameterSchema), namedCredentialParameterSchema])
+      .nullish()
+      .transform((v) => (v === null || v === undefined ? [] : Array.isArray(v) ? v : [v])),
   })
   .loose();
 export type NamedCredentialMetadata = z.infer<typeof namedCredentialMetadataSchema>;
@@ -82,10 +121,48 @@ export const describeGlobalSchema = z.object({
   sobjects: z.array(z.object({ name: z.string(), customSetting: z.boolean().nullish(), queryable: z.boolean().nullish() }).loose()),
 });
 
+/**
+ * An object's describe. `filterable` (may appear in a SOQL WHERE; a Long Text Area may not),
+ * `calculated` (a formula) and `updateable` decide how a field is searched and whether it
+ * can be switched at all; missing flags are read as the safe answer (not filterable, not
+ * writable).
+ */
 export const describeSchema = z.object({
   name: z.string(),
-  fields: z.array(z.object({ name: z.string(), type: z.string(), custom: z.boolean().nullish(), updateable: z.boolean().nullish() }).loose()),
+  customSetting: z.boolean().nullish(),
+  fields: z.array(
+    z
+      .object({
+        name: z.string(),
+        type: z.string(),
+        length: z.number().nullish(),
+        custom: z.boolean().nullish(),
+        filterable: z.boolean().nullish(),
+        calculated: z.boolean().nullish(),
+        updateable: z.boolean().nullish(),
+      })
+      .loose(),
+  ),
 });
+export type DescribedObject = z.infer<typeof describeSchema>;
+
+/**
+ * A CustomMetadata component from readMetadata. `values[].value` arrives as xml2js made it:
+ * text, `{ _: text, $: { 'xsi:type' } }`, or `{ $: { 'xsi:nil': 'true' } }` for an empty field.
+ */
+export const customMetadataSchema = z
+  .object({
+    fullName: z.string().nullish(),
+    label: z.string().nullish(),
+    description: z.string().nullish(),
+    protected: booleanish.nullish(),
+    values: z
+      .array(z.object({ field: z.string(), value: z.unknown() }).loose())
+      .nullish()
+      .transform((v) => v ?? []),
+  })
+  .loose();
+export type CustomMetadataRecord = z.infer<typeof customMetadataSchema>;
 
 export const calloutResultSchema = z.object({ statusCode: z.number().int(), body: z.string().nullish().transform((v) => v ?? '') });
 

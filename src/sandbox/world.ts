@@ -49,13 +49,16 @@ export interface WorldOptions {
   readonly extraVendors?: Record<string, unknown>;
   /** Which vendor orgs trust the current certificate at start (default: both). */
   readonly seed?: boolean;
+  /** Changes to the bundled demo org fixture (e.g. Apex classes naming the certificate), given its JSON. */
+  readonly orgFixture?: (demo: Record<string, unknown>) => Record<string, unknown>;
 }
 
 export async function startSandboxWorld(options: WorldOptions): Promise<SandboxWorld> {
   await mkdir(options.dir, { recursive: true });
   const jwtKeyFile = join(options.dir, 'connected-app-key.pem');
   const token = randomBytes(24).toString('base64url');
-  const org = await createSandboxOrg({ fixture: DEMO_ORG_FIXTURE, host: '127.0.0.1', port: 0, connectedAppKeyOut: jwtKeyFile }).start();
+  const fixture = options.orgFixture ? options.orgFixture(JSON.parse(await readFile(DEMO_ORG_FIXTURE, 'utf8')) as Record<string, unknown>) : DEMO_ORG_FIXTURE;
+  const org = await createSandboxOrg({ fixture, host: '127.0.0.1', port: 0, connectedAppKeyOut: jwtKeyFile }).start();
   let vendor: (SandboxVendorHandle & { vendor: SandboxVendor }) | undefined;
   try {
     vendor = await startSandboxVendor({ host: '127.0.0.1', port: 0, tlsPort: 0, token, fixture: await loadSandboxVendorFixture(DEMO_VENDOR_FIXTURE) });

@@ -51,7 +51,7 @@ export interface GenerateInput {
   readonly org: string;
   readonly uniqueName: string;
   readonly label: string;
-  readonly keySize: 2048 | 4096;
+  readonly keySize: 2048 | 3072 | 4096; // type only: widened with the domain's KeySize (v1 histories hold 2048 or 4096)
   readonly caSigned: boolean;
 }
 

@@ -12,6 +12,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
   ApproveRequest,
   ApproveResult,
+  ConfirmManualStepsRequest,
   MessageResult,
   ReasonRequest,
   RejectRequest,
@@ -29,6 +30,7 @@ export const rescheduleUpdate = defineUpdate<RotationWindow, [RescheduleRequest]
 export const vendorAppliedUpdate = defineUpdate<MessageResult, [VendorAppliedRequest]>('vendorApplied');
 export const abortUpdate = defineUpdate<MessageResult, [ReasonRequest]>('abort');
 export const rollbackUpdate = defineUpdate<MessageResult, [ReasonRequest]>('rollback');
+export const confirmManualStepsUpdate = defineUpdate<MessageResult, [ConfirmManualStepsRequest]>('confirmManualSteps');
 
 export const approveSignal = defineSignal<[ApproveRequest]>('approve');
 export const rejectSignal = defineSignal<[RejectRequest]>('reject');
@@ -36,5 +38,6 @@ export const rescheduleSignal = defineSignal<[RescheduleRequest]>('reschedule');
 export const vendorAppliedSignal = defineSignal<[VendorAppliedRequest]>('vendorApplied');
 export const abortSignal = defineSignal<[ReasonRequest]>('abort');
 export const rollbackSignal = defineSignal<[ReasonRequest]>('rollback');
+export const confirmManualStepsSignal = defineSignal<[ConfirmManualStepsRequest]>('confirmManualSteps');
 
 export const statusQuery = defineQuery<RotationStatus>('status');

@@ -47,6 +47,7 @@ import type {
   InventoryReference,
   OrgInventory,
 } from '../activities/inventory-activities';
+import { KEY_SIZES, isKeySize, type KeySize } from '../domain/certificate';
 import { matchIntegration, type InventoryConfig, type InventoryIntegration } from '../domain/inventory-config';
 import { nextWindow } from '../domain/maintenance-window';
 import { drawJitterFraction, evaluateRenewal } from '../domain/renewal-policy';
@@ -234,7 +235,18 @@ export function chooseWindow(integration: InventoryIntegration, expiresAt: numbe
   return null;
 }
 
-function rotationRequest(org: string, cert: InventoryCertificate, integration: InventoryIntegration, window: RotationWindow | null, now: number): RotationRequest {
+/**
+ * The key size of the renewed certificate: the certificate's own (2048, 3072 or 4096). An
+ * imported key of a size Salesforce cannot create becomes the nearest size it can that is
+ * no weaker (1024 -> 2048), else its largest (8192 -> 4096).
+ */
+export function renewalKeySize(keySize: number): KeySize {
+  if (isKeySize(keySize)) return keySize;
+  return KEY_SIZES.find((size) => size >= keySize) ?? KEY_SIZES[KEY_SIZES.length - 1]!;
+}
+
+/** The renewal's request: the integration's settings, the window, and the certificate's own kind and key size. */
+export function rotationRequest(org: string, cert: InventoryCertificate, integration: InventoryIntegration, window: RotationWindow | null, now: number): RotationRequest {
   // Approving after the window closed is useless: the approval waits until the window's end.
   const approvalMinutes = window ? Math.max(60, Math.ceil((Date.parse(window.end) - now) / 60_000)) : null;
   return {
@@ -242,7 +254,7 @@ function rotationRequest(org: string, cert: InventoryCertificate, integration: I
     certificate: cert.uniqueName,
     vendor: integration.vendor,
     strategy: integration.strategy,
-    keySize: cert.keySize === 4096 ? 4096 : 2048,
+    keySize: renewalKeySize(cert.keySize),
     caSigned: cert.caSigned,
     ...(integration.references ? { references: integration.references } : {}),
     approval: {

@@ -35,6 +35,7 @@ import { resolveRotationRequest } from '../domain/rotation-request';
 import { applyRotation } from './apply-strategies';
 import { steps } from './activity-options';
 import { acquireCertificateLock, type HeldLock } from './certificate-lock';
+import { acceptUnswitchable, afterRollback, manualStepsConfirmed } from './manual-references';
 import { deleteNewCertificate, restoreOldKey, restoreReferences, withdrawNewKey, type CompensationContext } from './rotation-compensations';
 import { RotationStopped } from './rotation-stopped';
 import { wireMessages } from './rotation-messages';
@@ -151,6 +152,7 @@ class Rotation {
     state.backedUp(old, backup.references);
     const labels = labelProblem(backup.references, input.references.repairLabels, old.uniqueName);
     if (labels) throw new RotationStopped(labels);
+    acceptUnswitchable(state, input, backup.unswitchable ?? [], old.uniqueName, newUniqueName);
     state.accepted();
     this.checkpoint();
 
@@ -217,6 +219,7 @@ class Rotation {
         signature: input.verification.signature,
         calloutUrl: input.verification.calloutUrl,
         vendorConfirmation: state.status.vendorConfirmation ?? null,
+        ...(backup.unswitchable?.length ? { unswitchable: backup.unswitchable } : {}),
       }),
     );
     state.verified(verification);
@@ -234,6 +237,10 @@ class Rotation {
     // ---- cleaning-up (irreversible: only after verification and the grace period) --------
     this.enter('cleaning-up');
     this.saga.clear();
+    if (!(await manualStepsConfirmed(state, input, old, created))) {
+      this.endWith('completed-with-manual-steps', null, 'completed; the old certificate was kept: the manual references were not confirmed (see manualSteps)');
+      return;
+    }
     if (input.strategy === 'overlap') {
       await this.attempt(`retire the old key ${old.spkiFingerprint} at vendor ${input.vendor}`, () =>
         steps.retireVendorKey({ vendor: input.vendor, orgId: this.orgId, run: this.run_, fingerprint: old.spkiFingerprint }),
@@ -326,7 +333,9 @@ class Rotation {
     for (const done of report.done) state.note(`done: ${done}`);
     for (const failed of report.failed) state.error(failed);
     for (const step of report.manualSteps) state.manualStep(step);
-    if (state.status.manualSteps.length > 0) this.endWith('failed', reason, 'compensation could not finish; see manualSteps');
+    const unfinished = state.status.manualSteps.length > 0;
+    afterRollback(state, state.status.oldCertificate, state.status.newCertificate);
+    if (unfinished) this.endWith('failed', reason, 'compensation could not finish; see manualSteps');
     else this.endWith('rolled-back', reason, reason);
   }
 }

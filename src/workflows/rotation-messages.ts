@@ -14,6 +14,8 @@ import {
   abortUpdate,
   approveSignal,
   approveUpdate,
+  confirmManualStepsSignal,
+  confirmManualStepsUpdate,
   rejectSignal,
   rejectUpdate,
   rescheduleSignal,
@@ -65,6 +67,7 @@ function wireRotation(state: RotationState): void {
     },
     abort: (value) => answer(`${state.abort(value)}; the rotation stops at the next step and undoes both sides`),
     rollback: (value) => answer(`${state.rollback(value)}; both sides go back to the old certificate`),
+    confirmManualSteps: (value, via) => answer(`${state.confirmManualSteps(value, via)}; clean-up may delete the old certificate`),
   };
 
   function wire<N extends MessageName>(name: N, update: UpdateDefinition<unknown, never[]>, signal: SignalDefinition<never[]>): void {
@@ -96,4 +99,5 @@ function wireRotation(state: RotationState): void {
   wire('vendorApplied', erased(vendorAppliedUpdate), erased(vendorAppliedSignal));
   wire('abort', erased(abortUpdate), erased(abortSignal));
   wire('rollback', erased(rollbackUpdate), erased(rollbackSignal));
+  wire('confirmManualSteps', erased(confirmManualStepsUpdate), erased(confirmManualStepsSignal));
 }

@@ -49,5 +49,12 @@ function details(state: RotationState, certificate: string): string {
   if (s.restored?.length) lines.push(`Restored ${s.restored.length} reference(s) to ${s.oldCertificate?.uniqueName ?? 'the old certificate'}.`);
   if (s.reason) lines.push(`Reason: ${markdownText(s.reason, 1_000)}`);
   if (s.manualSteps.length) lines.push('Manual steps needed:', ...s.manualSteps.map((step) => `- ${markdownText(step, 1_000)}`));
+  if (s.manualReferences?.length) {
+    const confirmed = s.manualStepsConfirmed;
+    lines.push(
+      `Places certrot cannot switch (acknowledged; ${confirmed ? `confirmed by ${markdownText(confirmed.by, 200)}` : 'send the confirmManualSteps update once they are switched'}):`,
+      ...s.manualReferences.slice(0, 20).map((m) => `- ${markdownText(m.where, 300)}: ${markdownText(m.fix, 500)}`),
+    );
+  }
   return lines.join('\n\n');
 }

@@ -11,6 +11,7 @@ import type { CertificateSummary } from '../domain/certificate';
 import {
   decideAbort,
   decideApprove,
+  decideConfirmManualSteps,
   decideReject,
   decideReschedule,
   decideRollback,
@@ -20,6 +21,7 @@ import {
 } from '../domain/message-rules';
 import type { MessageName, ParsedMessage } from '../domain/operator-messages';
 import type { Reference, ReferenceChange, ReferenceConflict, RestoredReference } from '../domain/reference';
+import { acknowledgementKey, describeUnswitchable, fixFor, type UnswitchableReference } from '../domain/unswitchable-reference';
 import { agreedWindow } from '../domain/rotation-request';
 import type {
   ApprovalRecord,
@@ -128,6 +130,17 @@ export class RotationState {
     this.changed();
   }
 
+  /** Acknowledged places a person switches: listed, and clean-up waits for their confirmation. */
+  acknowledged(places: readonly UnswitchableReference[], oldName: string, newName: string): void {
+    this.status.manualReferences = places.map((u) => ({ key: acknowledgementKey(u), where: describeUnswitchable(u), fix: fixFor(u, oldName, newName) }));
+    this.status.manualStepsConfirmed = null;
+    this.note(`${places.length} place(s) certrot cannot switch were acknowledged: switch them by hand, then confirm (confirmManualSteps)`);
+  }
+
+  get manualStepsConfirmed(): boolean {
+    return this.status.manualStepsConfirmed !== null && this.status.manualStepsConfirmed !== undefined;
+  }
+
   backedUp(certificate: CertificateSummary, references: readonly Reference[]): void {
     this.status.oldCertificate = certificate;
     this.status.referencesFound = [...references];
@@ -202,6 +215,8 @@ export class RotationState {
       aborting: this.abortReason !== null,
       rollingBack: this.rollbackReason !== null,
       reschedules: this.reschedules,
+      manualReferences: this.status.manualReferences?.length ?? 0,
+      manualStepsConfirmedBy: this.status.manualStepsConfirmed?.by ?? null,
     };
   }
 
@@ -216,6 +231,7 @@ export class RotationState {
       vendorApplied: () => decideVendorApplied(view, raw),
       abort: () => decideAbort(view, raw),
       rollback: () => decideRollback(view, raw),
+      confirmManualSteps: () => decideConfirmManualSteps(view, raw),
     };
     return (decisions[name] as () => Decision<ParsedMessage<N>>)();
   }
@@ -273,6 +289,13 @@ export class RotationState {
     if (this.status.phase === 'grace-period') this.rollbackReason = reason;
     this.note(reason);
     return reason;
+  }
+
+  confirmManualSteps(message: ParsedMessage<'confirmManualSteps'>, via: Via): string {
+    const confirmation = { by: message.by, note: message.note ?? null, at: iso(), via };
+    this.status.manualStepsConfirmed = confirmation;
+    this.note(`manual steps confirmed by ${message.by}${message.note ? `: ${message.note}` : ''}`);
+    return `manual steps confirmed by ${message.by} at ${confirmation.at}`;
   }
 
   rollback(message: ParsedMessage<'rollback'>): string {

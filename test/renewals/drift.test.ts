@@ -96,11 +96,26 @@ describe('drift audit of a refreshed sandbox', () => {
     assert.match(alert!.body.text, /4 certificate reference problem\(s\) in org sandbox/);
     assert.equal(alert!.headers['idempotency-key'], alert!.body.noticeId);
 
-    // One inventory for the org; its Salesforce API cost as documented, the same for 5 names
-    // (4 listed + 1 missing) as it would be for 1: 2 (list) + 2 target fields + named
-    // credentials list 1 + owner lookups 2 (the profile override's and the user override's).
+    // One inventory for the org; its Salesforce API cost as documented in inventory-activities.ts,
+    // the same for 5 names (4 listed + 1 missing) as it would be for 1:
+    const expectedCalls = {
+      // listCertificates: the Tooling query and listMetadata(Certificate)
+      listCertificates: 2,
+      // describe csam__AsyncMessOptions__c and Integration_Credential__c (added with describe-first
+      // search; needed: only a filterable field may be in a WHERE, a hierarchy setting is told by
+      // its SetupOwnerId, and a setting the user cannot read is skipped instead of failing the search)
+      describePerTargetObject: 2,
+      // one query per target field (per 100 names)
+      queryPerTargetField: 2,
+      // listMetadata(NamedCredential), both models in one list; no readMetadata: this org has none
+      listNamedCredentials: 1,
+      // owner names: the profile override's (Profile) and the user override's (User)
+      ownerNames: 2,
+      // readMetadata(Certificate) of the 3 usable certificates, 10 per call: their notBefore and notAfter
+      readValidity: 1,
+    };
     assert.equal(world.calls.get('inventoryOrg'), 1);
-    assert.equal(callsAfter - callsBefore, 2 + 2 + 1 + 2);
+    assert.equal(callsAfter - callsBefore, Object.values(expectedCalls).reduce((a, b) => a + b), JSON.stringify(expectedCalls));
   });
 
   it('a dry run reports the drift but alerts nobody', async () => {

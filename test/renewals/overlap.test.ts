@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import { registerScheduleCommands } from '../../src/cli/commands/schedule';
 import type { renewalSweep, RenewalSweepResult } from '../../src/workflows/renewal-sweep';
 import { waitForPhase } from '../support/rotation-harness';
-import { APPROVER, useRenewalHarness, type RenewalWorld } from './support';
+import { APPROVER, lifetimeDays, madeAgo, useRenewalHarness, type RenewalWorld } from './support';
 
 const DUE = ['alpha/Alpha_Billing', 'alpha/Alpha_Orders', 'beta/Beta_Portal'];
 
@@ -38,10 +38,22 @@ describe('renewal sweeps never duplicate a rotation', () => {
   });
 
   it('a dry run lists what would start, and `certrot expiring` prints it by days left; nothing starts', async () => {
+    // Stages of life, whatever lifetime Salesforce gives on the day each was made: due at two
+    // thirds of it (Orders, Billing), or 30 days before expiry (Portal); the others not due.
+    await harness.syncClock();
+    const now = harness.clock().getTime();
+    const ageDays = {
+      Alpha_Orders: madeAgo(2048, now, { used: 0.8 }),
+      Alpha_Billing: madeAgo(4096, now, { used: 0.85 }),
+      Alpha_New: madeAgo(2048, now, { used: 0.05 }),
+      Beta_Gateway: madeAgo(4096, now, { used: 0.4 }),
+      Beta_Portal: madeAgo(3072, now, { leftDays: 3 }),
+      Beta_Unmanaged: madeAgo(2048, now, { used: 0.1 }),
+    };
     world = await harness.world({
       orgs: [
-        { alias: 'alpha', fixture: 'alpha-org.json', ageDays: { Alpha_Orders: 300, Alpha_Billing: 600, Alpha_New: 10 } },
-        { alias: 'beta', fixture: 'beta-org.json', ageDays: { Beta_Gateway: 100, Beta_Portal: 340, Beta_Unmanaged: 20 } },
+        { alias: 'alpha', fixture: 'alpha-org.json', ageDays: { Alpha_Orders: ageDays.Alpha_Orders, Alpha_Billing: ageDays.Alpha_Billing, Alpha_New: ageDays.Alpha_New } },
+        { alias: 'beta', fixture: 'beta-org.json', ageDays: { Beta_Gateway: ageDays.Beta_Gateway, Beta_Portal: ageDays.Beta_Portal, Beta_Unmanaged: ageDays.Beta_Unmanaged } },
       ],
       inventory: {
         orgs: {
@@ -60,6 +72,12 @@ describe('renewal sweeps never duplicate a rotation', () => {
     const dry = await sweep({ dryRun: true });
     assert.deepEqual(dry.started.map(key).sort(), DUE);
     assert.ok(dry.started.every((s) => s.dryRun && s.window !== null));
+    // Due by each certificate's own lifetime, read from the certificate: not a 30-day fallback.
+    for (const name of ['Alpha_Orders', 'Alpha_Billing'] as const) {
+      const lifetime = lifetimeDays(name === 'Alpha_Billing' ? 4096 : 2048, now, ageDays[name]);
+      assert.match(dry.started.find((s) => s.certificate === name)!.reason, new RegExp(`^due: two thirds of its ${lifetime}-day lifetime passed`), name);
+    }
+    assert.match(dry.started.find((s) => s.certificate === 'Beta_Portal')!.reason, /^due: \d days left ≤ renewBeforeDays 30/);
     assert.equal(dry.certificates.length, 6);
     for (const started of dry.started) {
       await assert.rejects(harness.client().workflow.getHandle(started.workflowId).describe(), WorkflowNotFoundError);

@@ -17,6 +17,8 @@ import { Client, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createAllActivities, inventoryDepsFromConfig, type AllActivities } from '../../src/activities';
+import type { KeySize } from '../../src/domain/certificate';
+import { salesforceLifetimeDays } from '../../src/domain/certificate-lifetime';
 import type { RotationStatus } from '../../src/domain/rotation';
 import { createJsforceOrg } from '../../src/salesforce/jsforce-org';
 import type { SalesforceOrg } from '../../src/salesforce/org-port';
@@ -33,11 +35,30 @@ import { useTemporalEnv } from '../support/temporal';
 export const DAY_MS = 86_400_000;
 export const APPROVER = 'provisioning-team';
 
+/** Whole days Salesforce (and so the sandbox org) makes a certificate of `keySize` made `ageDays` before `now` last. */
+export function lifetimeDays(keySize: KeySize, now: number, ageDays: number): number {
+  return salesforceLifetimeDays(keySize, new Date(now - ageDays * DAY_MS));
+}
+
+/**
+ * How many days before `now` to make a certificate so that, at `now`, `used` (0 to 1) of
+ * its own lifetime has passed, or `leftDays` remain of it. A lifetime depends on the day
+ * the certificate is made (398, 200, 100, then 47 days), so a fixed age would mean a
+ * different certificate every year the tests run; ask for the stage of life instead.
+ */
+export function madeAgo(keySize: KeySize, now: number, at: { used: number } | { leftDays: number }): number {
+  for (const lifetime of [47, 100, 200, 365, 398, 730]) {
+    const age = 'used' in at ? at.used * lifetime : lifetime - at.leftDays;
+    if (age >= 0 && lifetimeDays(keySize, now, age) === lifetime) return age;
+  }
+  throw new Error(`no age gives a ${keySize}-bit certificate ${JSON.stringify(at)} of its lifetime on ${new Date(now).toISOString()}`);
+}
+
 export interface OrgSpec {
   readonly alias: string;
   /** File name under test/renewals/fixtures. */
   readonly fixture: string;
-  /** Certificate Unique Name -> how many days before the world starts it was made. */
+  /** Certificate Unique Name -> how many days before the world starts it was made (see `madeAgo`). */
   readonly ageDays?: Readonly<Record<string, number>>;
 }
 

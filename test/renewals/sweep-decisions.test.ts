@@ -1,11 +1,13 @@
 /**
  * The sweep's own pure decisions (the renewal policy and windows have their unit tests in
- * test/unit): the stored jitter fraction and the choice of maintenance window.
+ * test/unit): the stored jitter fraction, the choice of maintenance window, and what the
+ * renewal asks for.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseInventoryConfig } from '../../src/domain/inventory-config';
-import { APPROVAL_LEAD_MS, certificateJitterFraction, chooseWindow } from '../../src/workflows/renewal-sweep';
+import type { InventoryCertificate } from '../../src/activities/inventory-activities';
+import { APPROVAL_LEAD_MS, certificateJitterFraction, chooseWindow, rotationRequest } from '../../src/workflows/renewal-sweep';
 
 const HOUR = 3_600_000;
 
@@ -38,5 +40,26 @@ describe('renewal sweep decisions', () => {
     const frozen = integration('Saturdays 02:00-04:00 UTC', [{ start: '2027-06-05T00:00:00Z', end: '2027-06-10T00:00:00Z', reason: 'release' }]);
     assert.equal(chooseWindow(frozen, far, now)?.start, '2027-06-12T02:00:00.000Z', 'a window in a freeze is passed over');
     assert.equal(chooseWindow(integration('Saturdays 02:00-04:00 UTC'), now + 30 * HOUR, now), null, 'no window before expiry: none');
+  });
+
+  it('renews a certificate with its own key size: 2048, 3072 and 4096 stay as they are', () => {
+    const now = Date.parse('2027-06-02T12:00:00Z');
+    const cert = (keySize: number): InventoryCertificate => ({
+      uniqueName: 'Vendor_Signing',
+      label: 'Vendor Signing',
+      keySize,
+      caSigned: false,
+      usable: true,
+      expiresAt: '2027-07-01T00:00:00.000Z',
+      notBefore: '2027-03-23T00:00:00.000Z',
+      notBeforeSource: 'certificate',
+    });
+    const keySizeFor = (keySize: number) => rotationRequest('prod', cert(keySize), integration('daily 02:00-04:00 UTC'), null, now).keySize;
+    assert.equal(keySizeFor(2048), 2048);
+    assert.equal(keySizeFor(3072), 3072, 'a 3072-bit certificate is not weakened to 2048');
+    assert.equal(keySizeFor(4096), 4096);
+    // An imported key Salesforce cannot create (1024, 8192): the nearest size it can that is no weaker, else its largest.
+    assert.equal(keySizeFor(1024), 2048);
+    assert.equal(keySizeFor(8192), 4096);
   });
 });

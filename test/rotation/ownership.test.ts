@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { RotationStatus } from '../../src/domain/rotation';
 import { rotationWorkflowId } from '../../src/domain/rotation-id';
@@ -32,22 +32,6 @@ async function snapshot(world: SandboxWorld): Promise<{ certificates: string[]; 
   return { certificates: certificates.sort(), keys: keys.sort() };
 }
 
-/**
- * The refused rotation's answer, awaited through a client that does not skip time: the
- * time-skipping environment's own client would let the server jump ahead while it waits
- * (to another rotation's approval timeout, 7 days on), and a refusal needs no timer.
- */
-async function refusal(handle: WorkflowHandle, env: { connection: Client['connection']; namespace?: string | undefined }): Promise<RotationStatus> {
-  const plain = new Client({ connection: env.connection, ...(env.namespace ? { namespace: env.namespace } : {}) });
-  const error = await plain.workflow.getHandle(handle.workflowId).result().then(
-    () => assert.fail('the rotation should have been refused'),
-    (e: unknown) => e,
-  );
-  assert.ok(error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure, String(error));
-  assert.equal(error.cause.type, 'ROTATION_REFUSED', error.cause.message);
-  return error.cause.details?.[0] as RotationStatus;
-}
-
 describe('ownership: a rotation touches only what it created', () => {
   const harness = useRotationHarness();
 
@@ -57,7 +41,7 @@ describe('ownership: a rotation touches only what it created', () => {
       const { taskQueue } = await harness.worker(world);
       const before = await snapshot(world);
       const handle = await harness.start(taskQueue, { org: ORG.alias, certificate: DEMO_CERTIFICATE, vendor: 'acme', newUniqueName });
-      const status = await refusal(handle, harness.env());
+      const status = (await harness.refusal(handle)).status;
       assert.match(status.reason ?? '', /CERT_ALREADY_EXISTS: newUniqueName: .*Partner_Signing/);
       assert.equal(status.newCertificate, null);
       assert.deepEqual(await snapshot(world), before, 'nothing of anyone changed');
@@ -125,7 +109,7 @@ describe('ownership: a rotation touches only what it created', () => {
     const waiting = await waitForPhase(first, 'awaiting-approval');
     const during = await snapshot(world);
     const second = await harness.start(taskQueue, { org: WORLD_ORGS.multiKey.alias, certificate: DEMO_CERTIFICATE, vendor: 'acme', strategy: 'overlap' });
-    const status = await refusal(second, harness.env());
+    const status = (await harness.refusal(second)).status;
     assert.match(status.reason ?? '', /another rotation of Vendor_Signing in this Salesforce org/);
     assert.deepEqual(await snapshot(world), during, 'the second rotation changed nothing');
     // The first is unaffected and finishes.

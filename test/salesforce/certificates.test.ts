@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCertificateAuthority, parseCertificate, signCsr } from '../../src/certificates';
 import { Connection } from 'jsforce';
+import { salesforceLifetimeDays } from '../../src/domain/certificate-lifetime';
 import { isRotationError } from '../../src/domain/errors';
 import { signJwtAssertion } from '../../src/salesforce/auth';
 import type { SalesforceOrg } from '../../src/salesforce/org-port';
@@ -32,7 +33,10 @@ describe('jsforce adapter: certificates', () => {
       ],
     );
     const vendor = list.find((c) => c.uniqueName === 'Vendor_Signing');
-    assert.ok(vendor?.expiresAt && Date.parse(vendor.expiresAt) > Date.now() + 300 * 86_400_000, 'a 2048-bit certificate lasts a year');
+    // created at load: it lasts what Salesforce gives today (a year, capped by the CA/Browser Forum maximum);
+    // the listing has only the expiry's day (Tooling ExpirationDate), taken as 00:00Z
+    const notAfter = Date.now() + salesforceLifetimeDays(2048, new Date()) * 86_400_000;
+    assert.ok(vendor?.expiresAt && Date.parse(vendor.expiresAt) <= notAfter && Date.parse(vendor.expiresAt) > notAfter - 2 * 86_400_000, `expires ${vendor?.expiresAt}`);
   });
 
   it('reads a certificate with its public PEM and fingerprints', async () => {
@@ -103,7 +107,7 @@ describe('jsforce adapter: certificates', () => {
     const conn = new Connection({ loginUrl: demo.sandbox.url, version: '62.0' });
     await conn.authorize({
       grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-      assertion: signJwtAssertion({ consumerKey: CONSUMER_KEY, username: INTEGRATION_USER, audience: demo.sandbox.url, privateKeyPem: demo.jwtKeyPem }),
+      assertion: signJwtAssertion({ consumerKey: CONSUMER_KEY, username: INTEGRATION_USER, audience: 'https://login.salesforce.com', privateKeyPem: demo.jwtKeyPem }),
     });
     const before = await demo.state();
     const result = await conn.metadata.create('Certificate', { fullName: 'VENDOR_SIGNING', masterLabel: 'Shouting', caSigned: false, keySize: 2048 });

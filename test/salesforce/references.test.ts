@@ -30,7 +30,7 @@ describe('jsforce adapter: references', () => {
     someoneElse = new Connection({ loginUrl: demo.sandbox.url, version: '62.0' });
     await someoneElse.authorize({
       grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-      assertion: signJwtAssertion({ consumerKey: CONSUMER_KEY, username: 'admin@certrot.demo', audience: demo.sandbox.url, privateKeyPem: demo.jwtKeyPem }),
+      assertion: signJwtAssertion({ consumerKey: CONSUMER_KEY, username: 'admin@certrot.demo', audience: 'https://login.salesforce.com', privateKeyPem: demo.jwtKeyPem }),
     });
   });
   after(async () => {
@@ -47,6 +47,7 @@ describe('jsforce adapter: references', () => {
         ['csam__AsyncMessOptions__c', 'user', 'ops@certrot.demo', 'Vendor_Signing', 'unique-name'],
         ['Integration_Credential__c', 'record', 'Order vendor signing', 'Vendor_Signing', 'unique-name'],
         ['NamedCredential', 'named-credential', 'Vendor Orders (mTLS)', 'Vendor_Signing', 'unique-name'],
+        ['NamedCredential', 'named-credential', 'Vendor Orders (secured endpoint)', 'Vendor_Signing', 'unique-name'],
       ],
     );
     assert.ok(refs.filter((r) => r.scope !== 'named-credential').every((r) => /^[A-Za-z0-9]{18}$/.test(r.recordId)));
@@ -114,24 +115,24 @@ describe('jsforce adapter: references', () => {
   it('switches every reference, overrides and named credential included, to a new certificate', async () => {
     await org.createCertificate({ uniqueName: 'Vendor_Signing_Next', label: 'Vendor Signing Next', keySize: 2048, caSigned: false, privateKeyExportable: true });
     const refs = await org.findReferences('Vendor_Signing', TARGETS);
-    assert.equal(refs.length, 5);
+    assert.equal(refs.length, 6);
     const changes = refs.map((r) => changeOf(r, 'Vendor_Signing_Next'));
     const heard: { applied: ReferenceChange[]; conflicts: unknown[] }[] = [];
     const result = await org.updateReferences(changes, (done) => heard.push(done));
     assert.equal(result.conflicts.length, 0);
-    assert.equal(result.applied.length, 5);
+    assert.equal(result.applied.length, 6);
     // progress after each reference, the caller's own changes in order, each report a copy
     assert.deepEqual(
       heard.map((h) => [h.applied.length, h.conflicts.length]),
-      [1, 2, 3, 4, 5].map((n) => [n, 0]),
+      [1, 2, 3, 4, 5, 6].map((n) => [n, 0]),
     );
     heard.forEach((h, i) => assert.ok(h.applied.every((c, j) => c === changes[j]), `report ${i} holds the caller's objects`));
-    assert.notEqual(heard[4]?.applied, result.applied);
-    assert.deepEqual(heard[4]?.applied, result.applied);
+    assert.notEqual(heard[5]?.applied, result.applied);
+    assert.deepEqual(heard[5]?.applied, result.applied);
 
     assert.deepEqual(await org.findReferences('Vendor_Signing', TARGETS), []);
     const moved = await org.findReferences('Vendor_Signing_Next', TARGETS);
-    assert.deepEqual(moved.map((r) => r.scope).sort(), ['named-credential', 'org-default', 'profile', 'record', 'user']);
+    assert.deepEqual(moved.map((r) => r.scope).sort(), ['named-credential', 'named-credential', 'org-default', 'profile', 'record', 'user']);
     // nothing uses the old certificate any more, so Salesforce lets it go
     await org.deleteCertificate('Vendor_Signing');
   });

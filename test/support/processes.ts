@@ -165,7 +165,12 @@ export async function startRotationWorld(
 /** What `GET /__sandbox/state` answers, as far as the tests read it. */
 export interface SandboxOrgState {
   certificates: { id: string; uniqueName: string; label: string; deleted: boolean; fingerprintSha256: string | null }[];
-  namedCredentials: { fullName: string; certificate?: string | null }[];
+  namedCredentials: {
+    fullName: string;
+    certificate?: string | null;
+    jwtSigningCertificate?: string | null;
+    namedCredentialParameters?: { parameterType?: string; certificate?: string | null }[];
+  }[];
   customSettings: { apiName: string; records: Record<string, unknown>[] }[];
   customObjects: { apiName: string; records: Record<string, unknown>[] }[];
 }
@@ -187,7 +192,17 @@ export function storedNames(state: SandboxOrgState, names: readonly string[]): M
   const wanted = new Set(names.map((n) => n.toLowerCase()));
   const found = new Map<string, string>();
   for (const credential of state.namedCredentials) {
-    if (credential.certificate && wanted.has(credential.certificate.toLowerCase())) found.set(`NamedCredential.certificate ${credential.fullName}`, credential.certificate);
+    // Both models: the legacy top-level fields, and the current model's ClientCertificate parameter.
+    const places: [string, string | null | undefined][] = [
+      ['certificate', credential.certificate],
+      ['jwtSigningCertificate', credential.jwtSigningCertificate],
+      ...(credential.namedCredentialParameters ?? [])
+        .filter((p) => p.parameterType === 'ClientCertificate')
+        .map((p): [string, string | null | undefined] => ['namedCredentialParameters.ClientCertificate', p.certificate]),
+    ];
+    for (const [place, value] of places) {
+      if (value && wanted.has(value.toLowerCase())) found.set(`NamedCredential.${place} ${credential.fullName}`, value);
+    }
   }
   for (const table of [...state.customSettings, ...state.customObjects]) {
     for (const record of table.records) {

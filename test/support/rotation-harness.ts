@@ -7,7 +7,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach } from 'node:test';
-import type { WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import assert from 'node:assert/strict';
 import type { DataConverter } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -29,6 +31,12 @@ export interface RotationHarness {
   /** Starts a worker for `world` on a fresh task queue (or the given one); stopped at the end of the file. */
   worker(world: SandboxWorld, adapters?: Adapters, taskQueue?: string): Promise<{ worker: Worker; taskQueue: string; stop(): Promise<void> }>;
   start(taskQueue: string, request: RotationRequest): Promise<WorkflowHandle>;
+  /**
+   * The failure a rotation refused with (type ROTATION_REFUSED), awaited through a client
+   * that does not skip time: the environment's own client lets the server jump ahead while
+   * it waits (to another rotation's approval timeout), and a refusal needs no timer.
+   */
+  refusal(handle: WorkflowHandle): Promise<{ message: string; status: RotationStatus }>;
 }
 
 export interface RotationHarnessOptions {
@@ -77,6 +85,16 @@ export function useRotationHarness(options: RotationHarnessOptions = {}): Rotati
 
   return {
     env,
+    async refusal(handle) {
+      const plain = new Client({ connection: env().connection, ...(env().namespace ? { namespace: env().namespace } : {}) });
+      const error = await plain.workflow.getHandle(handle.workflowId).result().then(
+        () => assert.fail('the rotation should have been refused'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure, String(error));
+      assert.equal(error.cause.type, 'ROTATION_REFUSED', error.cause.message);
+      return { message: error.cause.message, status: error.cause.details?.[0] as RotationStatus };
+    },
     async world(options = {}) {
       const dir = await mkdtemp(join(tmpdir(), 'certrot-world-'));
       const world = await startSandboxWorld({ ...options, dir });

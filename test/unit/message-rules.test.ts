@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import {
   decideAbort,
   decideApprove,
+  decideConfirmManualSteps,
   decideReject,
   decideReschedule,
   decideRollback,
@@ -34,6 +35,8 @@ function view(overrides: Partial<RotationView> = {}): RotationView {
     aborting: false,
     rollingBack: false,
     reschedules: 0,
+    manualReferences: 0,
+    manualStepsConfirmedBy: null,
     ...overrides,
   };
 }
@@ -332,4 +335,28 @@ describe('an ended rotation refuses everything, saying it has ended', () => {
       });
     }
   }
+});
+
+describe('confirmManualSteps: an operator says the acknowledged manual references were switched', () => {
+  const ok = { by: 'ops', note: 'deployed the Apex change' };
+  const reasonOf = (d: Decision<unknown>): string => (d.accept ? '' : d.reason);
+
+  it('is accepted while there are unconfirmed manual references, in any phase before the end except a rollback', () => {
+    for (const phase of ['scheduled', 'applying', 'verifying', 'grace-period', 'cleaning-up'] as Phase[]) {
+      assert.equal(decideConfirmManualSteps(view({ phase, manualReferences: 2 }), ok).accept, true, phase);
+    }
+  });
+
+  it('is refused, with the reason, when there is nothing to confirm, it was confirmed, the rotation rolls back or ended', () => {
+    assert.match(reasonOf(decideConfirmManualSteps(view({ phase: 'cleaning-up' }), ok)), /no manual steps to confirm/);
+    assert.match(reasonOf(decideConfirmManualSteps(view({ phase: 'cleaning-up', manualReferences: 1, manualStepsConfirmedBy: 'alice' }), ok)), /already confirmed by alice/);
+    assert.match(reasonOf(decideConfirmManualSteps(view({ phase: 'compensating', manualReferences: 1 }), ok)), /rolling back/);
+    assert.match(reasonOf(decideConfirmManualSteps(view({ phase: 'completed', outcome: 'completed', manualReferences: 1 }), ok)), /has ended/);
+  });
+
+  it('names the field when the payload is wrong', () => {
+    assert.match(reasonOf(decideConfirmManualSteps(view({ manualReferences: 1 }), { note: 'x' })), /^by: /);
+    assert.match(reasonOf(decideConfirmManualSteps(view({ manualReferences: 1 }), { by: 'x'.repeat(201) })), /^by: at most 200/);
+    assert.match(reasonOf(decideConfirmManualSteps(view({ manualReferences: 1 }), { by: 'ops', extra: 1 })), /Unrecognized key|unrecognized/i);
+  });
 });

@@ -24,6 +24,7 @@ const VALID: Readonly<Record<MessageName, Record<string, unknown>>> = {
   vendorApplied: { fingerprint: FP, by: 'vendor-team' },
   abort: { reason: 'wrong certificate', by: 'ops' },
   rollback: { reason: 'integration errors', by: 'ops' },
+  confirmManualSteps: { by: 'ops', note: 'deployed Contoso_Callout naming the new certificate' },
 };
 
 function throwingProxy(): object {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { salesforceExpiry } from '../../src/domain/certificate-lifetime';
 import { isRotationError } from '../../src/domain/errors';
 import {
   drawJitterFraction,
@@ -392,6 +393,39 @@ describe('evaluateRenewal: freeze periods', () => {
       assert.deepEqual(evaluateRenewal(cert, policy, at(now)), expected);
     });
   }
+});
+
+describe('renewalTime: lifetimes Salesforce gives (CA/Browser Forum schedule)', () => {
+  // Created on the day each maximum takes effect (salesforceExpiry), as the inventory reads them.
+  const made = (createdAt: string, keySize: 2048 | 4096 = 2048): RenewalCertificate => ({
+    uniqueName: 'Vendor_Signing',
+    notBefore: new Date(createdAt).toISOString(),
+    expiresAt: salesforceExpiry(keySize, new Date(createdAt)).toISOString(),
+  });
+  const cases: { name: string; cert: RenewalCertificate; policy: RenewalPolicy; renewAt: string; describe: string }[] = [
+    { name: 'a 398-day certificate (4096 bits, before 2026-03-15)', cert: made('2026-01-01T00:00:00Z', 4096), policy: {}, renewAt: '2026-09-23T08:00:00.000Z', describe: 'two thirds of its 398-day lifetime' },
+    { name: 'a 200-day certificate (from 2026-03-15)', cert: made('2026-03-15T00:00:00Z'), policy: {}, renewAt: '2026-07-26T08:00:00.000Z', describe: 'two thirds of its 200-day lifetime' },
+    { name: 'a 4096-bit certificate from 2026-03-15 lasts 200 days too', cert: made('2026-03-15T00:00:00Z', 4096), policy: {}, renewAt: '2026-07-26T08:00:00.000Z', describe: 'two thirds of its 200-day lifetime' },
+    { name: 'a 100-day certificate (from 2027-03-15)', cert: made('2027-03-15T00:00:00Z'), policy: {}, renewAt: '2027-05-20T16:00:00.000Z', describe: 'two thirds of its 100-day lifetime' },
+    { name: 'a 47-day certificate (from 2029-03-15)', cert: made('2029-03-15T00:00:00Z'), policy: {}, renewAt: '2029-04-15T08:00:00.000Z', describe: 'two thirds of its 47-day lifetime' },
+    { name: 'a 47-day certificate with renewBeforePercent 75', cert: made('2029-03-15T00:00:00Z'), policy: { renewBeforePercent: 75 }, renewAt: '2029-04-19T06:00:00.000Z', describe: '75% of its 47-day lifetime' },
+    { name: 'a 47-day certificate with renewBeforeDays 10', cert: made('2029-03-15T00:00:00Z'), policy: { renewBeforeDays: 10 }, renewAt: '2029-04-21T00:00:00.000Z', describe: '10 days before expiry' },
+    // The days rule covering the whole lifetime would make every new certificate due at once.
+    { name: 'a 47-day certificate with renewBeforeDays 60 renews at two thirds instead', cert: made('2029-03-15T00:00:00Z'), policy: { renewBeforeDays: 60 }, renewAt: '2029-04-15T08:00:00.000Z', describe: 'two thirds of its 47-day lifetime' },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const time = renewalTime(c.cert, c.policy);
+      assert.equal(time.renewAt.toISOString(), c.renewAt);
+      assert.equal(time.describe, c.describe);
+    });
+  }
+
+  it('needs the notBefore: without it a 200-day certificate falls back to 30 days before expiry, 37 days later than two thirds', () => {
+    const fallback = renewalTime({ ...made('2026-03-15T00:00:00Z'), notBefore: null }, {});
+    assert.equal(fallback.rule, 'fallback-days');
+    assert.equal(fallback.renewAt.toISOString(), '2026-09-01T00:00:00.000Z');
+  });
 });
 
 describe('jitter', () => {

@@ -26,7 +26,7 @@ describe('rotation request validation', () => {
       keySize: 2048,
       caSigned: false,
       strategy: 'simultaneous',
-      references: { discover: true, targets: [], repairLabels: false },
+      references: { discover: true, targets: [], repairLabels: false, acknowledge: [] },
       approval: { approvers: [], timeout: '7 days', timeoutMs: 7 * 86_400_000 },
       window: { mode: 'on-approval', duration: '2 hours' },
       windowDurationMs: 2 * 3_600_000,

@@ -32,6 +32,7 @@ import { resolveRotationRequest, rotationRequestSchema } from '../../domain/rota
 import { SEARCH_ATTRIBUTE_KEYS } from '../../domain/search-attributes';
 import {
   abortUpdate,
+  confirmManualStepsUpdate,
   approveUpdate,
   rejectUpdate,
   rescheduleUpdate,
@@ -92,6 +93,7 @@ interface RotateFlags extends ClientFlags {
   caSigned?: boolean;
   target?: ReferenceTarget[];
   discover?: boolean;
+  acknowledge?: string[];
   approver?: string[];
   approvalTimeout?: string;
   windowStart?: string;
@@ -117,7 +119,15 @@ function requestOf(flags: RotateFlags): Record<string, unknown> {
   set('newLabel', flags.newLabel);
   set('keySize', flags.keySize);
   set('caSigned', flags.caSigned);
-  if (flags.target || flags.discover) base.references = { ...(flags.target ? { targets: flags.target } : {}), ...(flags.discover ? { discover: true } : {}) };
+  if (flags.target || flags.discover || flags.acknowledge) {
+    const fromInput = typeof base.references === 'object' && base.references !== null ? (base.references as Record<string, unknown>) : {};
+    base.references = {
+      ...fromInput,
+      ...(flags.target ? { targets: flags.target } : {}),
+      ...(flags.discover ? { discover: true } : {}),
+      ...(flags.acknowledge ? { acknowledge: flags.acknowledge } : {}),
+    };
+  }
   if (flags.approver || flags.approvalTimeout) {
     base.approval = { ...(flags.approver ? { approvers: flags.approver } : {}), ...(flags.approvalTimeout ? { timeout: flags.approvalTimeout } : {}) };
   }
@@ -220,10 +230,11 @@ export function registerRotationCommands(program: Command): void {
     .option('--strategy <strategy>', 'overlap | simultaneous')
     .option('--new-name <uniqueName>', 'Unique Name of the new certificate (default: old name + date)')
     .option('--new-label <label>', 'label of the new certificate (default: old label + date)')
-    .option('--key-size <bits>', '2048 | 4096', (v) => Number(v))
+    .option('--key-size <bits>', '2048 | 3072 | 4096', (v) => Number(v))
     .option('--ca-signed', 'have the configured CA sign the new certificate')
     .option('--target <object.field[:kind]>', 'a field holding the Unique Name (repeatable)', parseTarget)
     .option('--discover', 'also scan the org for fields holding the name')
+    .option('--acknowledge <key>', 'a place certrot cannot switch (as the refusal names it, e.g. apex-class:Contoso_Callout): you switch it by hand (repeatable)', collect)
     .option('--approver <name>', 'who may approve (repeatable; default: anyone)', collect)
     .option('--approval-timeout <duration>', 'e.g. "7 days"')
     .option('--window-start <iso>', 'a fixed window start (with --window-end)')
@@ -295,6 +306,16 @@ export function registerRotationCommands(program: Command): void {
       const request = { reason: flags.reason, ...(flags.by ? { by: flags.by } : {}) };
       const result = await withClient(flags, (client) => sendUpdate(client, workflowIdOf(flags), rollbackUpdate, [request]));
       console.log(`rollback accepted: ${p(result.message)} (phase ${p(result.phase)})`);
+    });
+
+  addTargetOptions(program.command('confirm-manual-steps'))
+    .description('say the acknowledged places certrot cannot switch (Apex, protected settings) now name the new certificate; clean-up may then delete the old one')
+    .requiredOption('--by <name>', 'who switched them')
+    .option('--note <text>', 'what was done, e.g. the deployment')
+    .action(async (flags: TargetFlags & { by: string; note?: string }) => {
+      const request = { by: flags.by, ...(flags.note ? { note: flags.note } : {}) };
+      const result = await withClient(flags, (client) => sendUpdate(client, workflowIdOf(flags), confirmManualStepsUpdate, [request]));
+      console.log(`confirmed: ${p(result.message)} (phase ${p(result.phase)})`);
     });
 
   addTargetOptions(program.command('status'))

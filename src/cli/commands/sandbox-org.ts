@@ -44,7 +44,7 @@ export function registerSandboxOrgCommand(parent: Command): void {
         trustedCaPems,
       }).start();
       console.log(`Sandbox Salesforce org: ${running.url}`);
-      console.log(`Login URL (and JWT audience): ${running.login.loginUrl}`);
+      console.log(`Login URL: ${running.login.loginUrl} (JWT audience: https://login.salesforce.com; https://test.salesforce.com when the fixture sets isSandbox)`);
       console.log(`Usernames: ${running.login.usernames.join(', ')}`);
       console.log(`Connected app consumer keys: ${running.login.consumerKeys.join(', ') || 'none'}`);
       for (const [consumerKey, file] of running.connectedAppKeyFiles) {

@@ -1,9 +1,11 @@
 /**
- * Tooling `executeAnonymous` for the sandbox org: a tiny Apex interpreter that knows just
- * the statements certrot's proof snippets use — signing with a certificate's private key
- * (Crypto.signWithCertificate) and a GET callout presenting a certificate as TLS client
- * certificate (HttpRequest.setClientCertificateName) — and ends, as those snippets do, by
- * throwing an exception whose message carries the result. Anything else does not compile.
+ * Tooling `executeAnonymous` for the sandbox org: a tiny Apex interpreter for what certrot's
+ * proof snippets do — signing with a certificate's private key (Crypto.signWithCertificate)
+ * and a GET callout presenting a certificate as TLS client certificate
+ * (HttpRequest.setClientCertificateName) — ending, as those snippets do, by throwing an
+ * exception whose message carries the result. The block is compiled first (apex-parser.ts:
+ * any formatting, comments, letter case; a type check), so code that does not compile runs
+ * nothing, as in Salesforce; anything outside that small language does not compile.
  *
  * The callout is a real HTTPS request. It trusts only the CA certificates configured for
  * the sandbox (options or fixture) — certificate checking is never switched off.
@@ -11,6 +13,7 @@
 import { request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { signRsaSha256 } from '../../certificates';
+import { ApexCompileError, parseApex, type Expr, type Statement } from './apex-parser';
 import { liveCertificate, type OrgState } from './org-state';
 
 export interface ExecuteAnonymousResult {
@@ -23,14 +26,6 @@ export interface ExecuteAnonymousResult {
   exceptionMessage: string | null;
 }
 
-const STRING = String.raw`'(?:[^'\\]|\\.)*'`;
-const NAME = '[A-Za-z_][A-Za-z0-9_]*';
-
-function unescapeApex(literal: string): string {
-  return literal.slice(1, -1).replace(/\\(.)/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' })[c] ?? c);
-}
-
-class ApexCompileError extends Error {}
 class ApexException extends Error {
   constructor(
     readonly type: string,
@@ -41,21 +36,100 @@ class ApexException extends Error {
   }
 }
 
-type Value = { kind: 'blob'; bytes: Buffer } | { kind: 'string'; text: string } | { kind: 'request'; endpoint: string; method: string; certificate: string | null; timeoutMs: number } | { kind: 'response'; statusCode: number; body: string };
+interface Request {
+  endpoint: string;
+  method: string;
+  certificate: string | null;
+  timeoutMs: number;
+}
+
+type Value =
+  | { type: 'string'; text: string }
+  | { type: 'blob'; bytes: Buffer }
+  | { type: 'integer'; value: number }
+  | { type: 'httprequest'; request: Request }
+  | { type: 'http' }
+  | { type: 'httpresponse'; statusCode: number; body: string }
+  | { type: 'map'; entries: [string, Value][] }
+  | { type: 'void' }
+  | { type: `exception:${string}`; name: string; message: string };
+
+/** Parameter and result types of the methods the sandbox knows, by `receiver.method` (lower case). */
+const METHODS: Readonly<Record<string, { params: string[]; returns: string }>> = {
+  'blob.valueof': { params: ['string'], returns: 'blob' },
+  'crypto.signwithcertificate': { params: ['string', 'blob', 'string'], returns: 'blob' },
+  'encodingutil.base64encode': { params: ['blob'], returns: 'string' },
+  'json.serialize': { params: ['any'], returns: 'string' },
+  'httprequest.setendpoint': { params: ['string'], returns: 'void' },
+  'httprequest.setmethod': { params: ['string'], returns: 'void' },
+  'httprequest.setclientcertificatename': { params: ['string'], returns: 'void' },
+  'httprequest.settimeout': { params: ['integer'], returns: 'void' },
+  'http.send': { params: ['httprequest'], returns: 'httpresponse' },
+  'httpresponse.getstatuscode': { params: [], returns: 'integer' },
+  'httpresponse.getbody': { params: [], returns: 'string' },
+};
+const STATIC_CLASSES = new Set(['blob', 'crypto', 'encodingutil', 'json']);
+const DECLARABLE = new Set(['string', 'blob', 'integer', 'httprequest', 'httpresponse', 'http', 'map<string,object>']);
+
+/** The compile-time check: every name declared, every call known, every type right. */
+function check(statements: Statement[]): void {
+  const vars = new Map<string, string>();
+  const exceptions = new Set<string>();
+  const fail = (message: string, line: number): never => {
+    throw new ApexCompileError(message, line, 1);
+  };
+  const typeOf = (e: Expr, line: number): string => {
+    switch (e.kind) {
+      case 'string':
+        return 'string';
+      case 'number':
+        return 'integer';
+      case 'map':
+        e.entries.forEach(([k, v]) => (typeOf(k, line) !== 'string' ? fail('Map keys must be Strings', line) : typeOf(v, line)));
+        return 'map<string,object>';
+      case 'concat': {
+        const types = e.parts.map((p) => typeOf(p, line));
+        if (!types.includes('string') || types.some((t) => !['string', 'integer'].includes(t))) fail(`Arithmetic expressions must use numeric arguments (${types.join(' + ')})`, line);
+        return 'string';
+      }
+      case 'var':
+        return vars.get(e.name.toLowerCase()) ?? fail(`Variable does not exist: ${e.name}`, e.line);
+      case 'new': {
+        const type = e.type.toLowerCase();
+        if ((type === 'httprequest' || type === 'http') && e.args.length === 0) return type;
+        if (exceptions.has(type) && e.args.length <= 1 && e.args.every((a) => typeOf(a, line) === 'string')) return `exception:${type}`;
+        return fail(`Invalid type: ${e.type}`, e.line);
+      }
+      case 'call': {
+        const receiver = e.receiver.kind === 'var' && !vars.has(e.receiver.name.toLowerCase()) && STATIC_CLASSES.has(e.receiver.name.toLowerCase()) ? e.receiver.name.toLowerCase() : typeOf(e.receiver, line);
+        const method = METHODS[`${receiver}.${e.method.toLowerCase()}`] ?? fail(`Method does not exist or incorrect signature: ${e.method}`, e.line);
+        const args = e.args.map((a) => typeOf(a, line));
+        if (args.length !== method.params.length || method.params.some((p, i) => p !== 'any' && p !== args[i])) fail(`Method does not exist or incorrect signature: ${e.method}(${args.join(', ')})`, e.line);
+        return method.returns;
+      }
+    }
+  };
+  for (const s of statements) {
+    if (s.kind === 'exception-class') exceptions.add(s.name.toLowerCase());
+    else if (s.kind === 'throw') {
+      if (!typeOf(s.expr, s.line).startsWith('exception:')) fail('Throw expression must be of type Exception', s.line);
+    } else if (s.kind === 'expr') typeOf(s.expr, s.line);
+    else {
+      const declared = s.type.toLowerCase();
+      if (!DECLARABLE.has(declared)) fail(`Invalid type: ${s.type}`, s.line);
+      const actual = typeOf(s.init, s.line);
+      if (actual !== declared) fail(`Illegal assignment from ${actual} to ${s.type}`, s.line);
+      if (vars.has(s.name.toLowerCase())) fail(`Duplicate variable: ${s.name}`, s.line);
+      vars.set(s.name.toLowerCase(), declared);
+    }
+  }
+}
 
 interface Context {
   state: OrgState;
   trustedCaPems: string[];
-  exceptionClasses: Set<string>;
   vars: Map<string, Value>;
   line: number;
-}
-
-function variable<K extends Value['kind']>(ctx: Context, name: string, kind: K): Extract<Value, { kind: K }> {
-  const value = ctx.vars.get(name);
-  if (!value) throw new ApexCompileError(`Variable does not exist: ${name}`);
-  if (value.kind !== kind) throw new ApexCompileError(`Variable ${name} is not a ${kind}`);
-  return value as Extract<Value, { kind: K }>;
 }
 
 function certificateFor(ctx: Context, uniqueName: string) {
@@ -65,7 +139,8 @@ function certificateFor(ctx: Context, uniqueName: string) {
   return cert;
 }
 
-function callout(ctx: Context, req: Extract<Value, { kind: 'request' }>): Promise<Extract<Value, { kind: 'response' }>> {
+function callout(ctx: Context, req: Request): Promise<Value> {
+  if (!/^https?:\/\//.test(req.endpoint)) return Promise.reject(new ApexException('System.CalloutException', `Invalid endpoint: ${req.endpoint}`, ctx.line));
   const url = new URL(req.endpoint);
   const cert = req.certificate ? certificateFor(ctx, req.certificate) : null;
   return new Promise((resolve, reject) => {
@@ -83,7 +158,7 @@ function callout(ctx: Context, req: Extract<Value, { kind: 'request' }>): Promis
     const outgoing = send(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ kind: 'response', statusCode: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => resolve({ type: 'httpresponse', statusCode: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
       res.on('error', (error) => reject(new ApexException('System.CalloutException', error.message, ctx.line)));
     });
     outgoing.on('timeout', () => outgoing.destroy(new Error('Read timed out')));
@@ -92,87 +167,115 @@ function callout(ctx: Context, req: Extract<Value, { kind: 'request' }>): Promis
   });
 }
 
-/** Runs one statement; returns normally or throws ApexException / ApexCompileError. */
-async function run(ctx: Context, statement: string): Promise<void> {
-  let m: RegExpExecArray | null;
-  if ((m = new RegExp(`^class (${NAME}) extends Exception \\{\\s*\\}$`).exec(statement))) {
-    ctx.exceptionClasses.add(m[1] ?? '');
-    return;
+function text(v: Value): string {
+  if (v.type === 'string') return v.text;
+  if (v.type === 'integer') return String(v.value);
+  return '';
+}
+
+function toJson(v: Value): unknown {
+  if (v.type === 'string') return v.text;
+  if (v.type === 'integer') return v.value;
+  if (v.type === 'map') return Object.fromEntries(v.entries.map(([k, x]) => [k, toJson(x)]));
+  if (v.type === 'blob') return v.bytes.toString('base64');
+  return null;
+}
+
+/** Runs checked code: the checker has made the casts below safe. */
+async function evaluate(ctx: Context, e: Expr): Promise<Value> {
+  switch (e.kind) {
+    case 'string':
+      return { type: 'string', text: e.value };
+    case 'number':
+      return { type: 'integer', value: e.value };
+    case 'var':
+      return ctx.vars.get(e.name.toLowerCase()) ?? { type: 'void' };
+    case 'concat': {
+      let out = '';
+      for (const part of e.parts) out += text(await evaluate(ctx, part));
+      return { type: 'string', text: out };
+    }
+    case 'map': {
+      const entries: [string, Value][] = [];
+      for (const [k, v] of e.entries) entries.push([text(await evaluate(ctx, k)), await evaluate(ctx, v)]);
+      return { type: 'map', entries };
+    }
+    case 'new': {
+      const type = e.type.toLowerCase();
+      if (type === 'httprequest') return { type: 'httprequest', request: { endpoint: '', method: 'GET', certificate: null, timeoutMs: 10_000 } };
+      if (type === 'http') return { type: 'http' };
+      const message = e.args[0] ? text(await evaluate(ctx, e.args[0])) : '';
+      return { type: `exception:${type}`, name: e.type, message };
+    }
+    case 'call': {
+      const isStatic = e.receiver.kind === 'var' && !ctx.vars.has(e.receiver.name.toLowerCase());
+      const receiver = isStatic ? null : await evaluate(ctx, e.receiver);
+      const args: Value[] = [];
+      for (const a of e.args) args.push(await evaluate(ctx, a));
+      const key = `${receiver ? receiver.type : (e.receiver as { name: string }).name.toLowerCase()}.${e.method.toLowerCase()}`;
+      const [a, b, c] = args;
+      switch (key) {
+        case 'blob.valueof':
+          return { type: 'blob', bytes: Buffer.from(text(a ?? { type: 'void' }), 'utf8') };
+        case 'crypto.signwithcertificate': {
+          const algorithm = text(a ?? { type: 'void' });
+          if (algorithm !== 'RSA-SHA256') throw new ApexException('System.InvalidParameterValueException', `Invalid algorithm: ${algorithm}`, ctx.line);
+          const cert = certificateFor(ctx, text(c ?? { type: 'void' }));
+          const data = b?.type === 'blob' ? b.bytes : Buffer.alloc(0);
+          return { type: 'blob', bytes: Buffer.from(signRsaSha256(cert.privateKeyPem, data), 'base64') };
+        }
+        case 'encodingutil.base64encode':
+          return { type: 'string', text: a?.type === 'blob' ? a.bytes.toString('base64') : '' };
+        case 'json.serialize':
+          return { type: 'string', text: JSON.stringify(toJson(a ?? { type: 'void' })) };
+        case 'http.send':
+          return a?.type === 'httprequest' ? callout(ctx, a.request) : { type: 'void' };
+      }
+      if (receiver?.type === 'httprequest') {
+        const method = e.method.toLowerCase();
+        if (method === 'setendpoint') receiver.request.endpoint = text(a ?? { type: 'void' });
+        else if (method === 'setmethod') receiver.request.method = text(a ?? { type: 'void' });
+        else if (method === 'setclientcertificatename') receiver.request.certificate = text(a ?? { type: 'void' });
+        else if (method === 'settimeout') receiver.request.timeoutMs = Math.min(120_000, a?.type === 'integer' ? a.value : 10_000);
+        return { type: 'void' };
+      }
+      if (receiver?.type === 'httpresponse') return e.method.toLowerCase() === 'getbody' ? { type: 'string', text: receiver.body } : { type: 'integer', value: receiver.statusCode };
+      return { type: 'void' };
+    }
   }
-  if ((m = new RegExp(`^Blob (${NAME}) = Crypto\\.signWithCertificate\\('RSA-SHA256', Blob\\.valueOf\\((${STRING})\\), (${STRING})\\);$`).exec(statement))) {
-    const cert = certificateFor(ctx, unescapeApex(m[3] ?? "''"));
-    const signature = signRsaSha256(cert.privateKeyPem, Buffer.from(unescapeApex(m[2] ?? "''"), 'utf8'));
-    ctx.vars.set(m[1] ?? '', { kind: 'blob', bytes: Buffer.from(signature, 'base64') });
-    return;
-  }
-  if ((m = new RegExp(`^HttpRequest (${NAME}) = new HttpRequest\\(\\);$`).exec(statement))) {
-    ctx.vars.set(m[1] ?? '', { kind: 'request', endpoint: '', method: 'GET', certificate: null, timeoutMs: 10_000 });
-    return;
-  }
-  if ((m = new RegExp(`^(${NAME})\\.(setEndpoint|setMethod|setClientCertificateName)\\((${STRING})\\);$`).exec(statement))) {
-    const req = variable(ctx, m[1] ?? '', 'request');
-    const value = unescapeApex(m[3] ?? "''");
-    if (m[2] === 'setEndpoint') req.endpoint = value;
-    else if (m[2] === 'setMethod') req.method = value;
-    else req.certificate = value;
-    return;
-  }
-  if ((m = new RegExp(`^(${NAME})\\.setTimeout\\((\\d+)\\);$`).exec(statement))) {
-    variable(ctx, m[1] ?? '', 'request').timeoutMs = Math.min(120_000, Number(m[2]));
-    return;
-  }
-  if ((m = new RegExp(`^HttpResponse (${NAME}) = new Http\\(\\)\\.send\\((${NAME})\\);$`).exec(statement))) {
-    const req = variable(ctx, m[2] ?? '', 'request');
-    if (!/^https?:\/\//.test(req.endpoint)) throw new ApexException('System.CalloutException', `Invalid endpoint: ${req.endpoint}`, ctx.line);
-    ctx.vars.set(m[1] ?? '', await callout(ctx, req));
-    return;
-  }
-  if (
-    (m = new RegExp(
-      `^String (${NAME}) = JSON\\.serialize\\(new Map<String, Object>\\{ 'statusCode' => (${NAME})\\.getStatusCode\\(\\), 'body' => (${NAME})\\.getBody\\(\\) \\}\\);$`,
-    ).exec(statement))
-  ) {
-    const res = variable(ctx, m[2] ?? '', 'response');
-    variable(ctx, m[3] ?? '', 'response');
-    ctx.vars.set(m[1] ?? '', { kind: 'string', text: JSON.stringify({ statusCode: res.statusCode, body: res.body }) });
-    return;
-  }
-  if ((m = new RegExp(`^throw new (${NAME})\\((${STRING}) \\+ EncodingUtil\\.base64Encode\\((.+)\\) \\+ (${STRING})\\);$`).exec(statement))) {
-    const type = m[1] ?? '';
-    if (!ctx.exceptionClasses.has(type)) throw new ApexCompileError(`Invalid type: ${type}`);
-    const blobExpression = m[3] ?? '';
-    const inner = new RegExp(`^Blob\\.valueOf\\((${NAME})\\)$`).exec(blobExpression);
-    const bytes = inner ? Buffer.from(variable(ctx, inner[1] ?? '', 'string').text, 'utf8') : variable(ctx, blobExpression, 'blob').bytes;
-    throw new ApexException(type, `${unescapeApex(m[2] ?? "''")}${bytes.toString('base64')}${unescapeApex(m[4] ?? "''")}`, ctx.line);
-  }
-  throw new ApexCompileError(`The sandbox org does not support this statement: ${statement.slice(0, 120)}`);
 }
 
 export async function executeAnonymous(body: string, state: OrgState, trustedCaPems: string[]): Promise<ExecuteAnonymousResult> {
-  const ctx: Context = { state, trustedCaPems, exceptionClasses: new Set(), vars: new Map(), line: 0 };
-  const lines = body.split('\n');
+  let statements: Statement[];
   try {
-    for (const [index, raw] of lines.entries()) {
-      ctx.line = index + 1;
-      const statement = raw.trim();
-      if (statement !== '' && !statement.startsWith('//')) await run(ctx, statement);
+    statements = parseApex(body);
+    check(statements);
+  } catch (error) {
+    if (!(error instanceof ApexCompileError)) throw error;
+    return { line: error.line, column: error.column, compiled: false, success: false, compileProblem: error.message, exceptionStackTrace: null, exceptionMessage: null };
+  }
+  const ctx: Context = { state, trustedCaPems, vars: new Map(), line: 0 };
+  try {
+    for (const s of statements) {
+      ctx.line = s.line;
+      if (s.kind === 'declare') ctx.vars.set(s.name.toLowerCase(), await evaluate(ctx, s.init));
+      else if (s.kind === 'expr') await evaluate(ctx, s.expr);
+      else if (s.kind === 'throw') {
+        const thrown = await evaluate(ctx, s.expr);
+        throw new ApexException(thrown.type.startsWith('exception:') && 'name' in thrown ? thrown.name : 'Exception', 'message' in thrown ? thrown.message : '', s.line);
+      }
     }
   } catch (error) {
-    if (error instanceof ApexCompileError) {
-      return { line: ctx.line, column: 1, compiled: false, success: false, compileProblem: error.message, exceptionStackTrace: null, exceptionMessage: null };
-    }
-    if (error instanceof ApexException) {
-      return {
-        line: -1,
-        column: -1,
-        compiled: true,
-        success: false,
-        compileProblem: null,
-        exceptionStackTrace: `AnonymousBlock: line ${error.line}, column 1`,
-        exceptionMessage: `${error.type}: ${error.message}`,
-      };
-    }
-    throw error;
+    if (!(error instanceof ApexException)) throw error;
+    return {
+      line: -1,
+      column: -1,
+      compiled: true,
+      success: false,
+      compileProblem: null,
+      exceptionStackTrace: `AnonymousBlock: line ${error.line}, column 1`,
+      exceptionMessage: `${error.type}: ${error.message}`,
+    };
   }
   return { line: -1, column: -1, compiled: true, success: true, compileProblem: null, exceptionStackTrace: null, exceptionMessage: null };
 }

@@ -12,7 +12,8 @@ import { z } from 'zod';
 
 export const faultRuleSchema = z.object({
   operation: z.string().min(1),
-  kind: z.enum(['latency', 'http-500', 'http-503', 'request-limit', 'session-expired']),
+  /** `login-rate-limit`: the token endpoint's `rate_limit_exceeded` (elsewhere it answers like request-limit). */
+  kind: z.enum(['latency', 'http-500', 'http-503', 'request-limit', 'session-expired', 'login-rate-limit']),
   latencyMs: z.number().int().nonnegative().max(120_000).optional(),
   /** Share of matching calls hit (0..1); omitted: every matching call. */
   fraction: z.number().min(0).max(1).optional(),

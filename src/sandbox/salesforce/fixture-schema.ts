@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { RotationError } from '../../domain/errors';
+import { certificatesNamedBy, namedCredentialFixtureSchema } from './named-credentials';
 
 const recordId = (prefix: string, what: string) =>
   z.string().regex(new RegExp(`^${prefix}[A-Za-z0-9]{${15 - prefix.length}}(?:[A-Za-z0-9]{3})?$`), `must be a 15/18-character ${what} Id starting with ${prefix}`);
@@ -25,14 +26,52 @@ const fieldValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const fieldDefinition = z.object({
   name: customApiName,
   label: z.string().optional(),
+  /** `textarea` longer than 255 is a Long Text Area: describe says `filterable: false`. */
   type: z.enum(['string', 'textarea', 'boolean', 'double']).default('string'),
   length: z.number().int().positive().max(131072).default(255),
+  /** A formula field: describe says `calculated: true`, `updateable: false`; records give its (computed) value. */
+  calculated: z.boolean().default(false),
+  /** false: read-only for the integration user (field-level security). */
+  updateable: z.boolean().default(true),
+});
+
+/**
+ * Whether the integration user can see an object: `hidden` (missing from describeGlobal and
+ * describe, as if not installed), `refuses-describe` (listed, but describe and query answer
+ * INSUFFICIENT_ACCESS) or `refuses-query` (described, but the query answers INSUFFICIENT_ACCESS)
+ * — what a managed package's protected custom setting or an object without read access does.
+ */
+const objectAccess = z.enum(['readable', 'hidden', 'refuses-describe', 'refuses-query']).default('readable');
+
+/** Custom Metadata Type records: SOQL reads them, only the Metadata API (`CustomMetadata`) writes them. */
+const customMetadataType = z.object({
+  apiName: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*__mdt$/, 'must be a Custom Metadata Type API name ending in __mdt'),
+  label: z.string().min(1),
+  fields: z.array(fieldDefinition).default([]),
+  records: z
+    .array(
+      z.object({
+        developerName: developerName,
+        label: z.string().min(1).max(40),
+        values: z.record(z.string(), fieldValue).default({}),
+      }),
+    )
+    .default([]),
+});
+
+/** Apex code: installed managed code (a namespacePrefix) reads as `(hidden)`, as in a subscriber org. */
+const apexCode = z.object({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/, 'must be an Apex class or trigger name'),
+  body: z.string().min(1),
+  namespacePrefix: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,14}$/).optional(),
+  status: z.enum(['Active', 'Inactive']).default('Active'),
 });
 
 const customSetting = z.object({
   apiName: customApiName,
   label: z.string().min(1),
   settingType: z.enum(['hierarchy', 'list']).default('hierarchy'),
+  access: objectAccess,
   fields: z.array(fieldDefinition).default([]),
   records: z
     .array(
@@ -52,6 +91,7 @@ const customSetting = z.object({
 const customObject = z.object({
   apiName: customApiName,
   label: z.string().min(1),
+  access: objectAccess,
   fields: z.array(fieldDefinition).default([]),
   records: z
     .array(
@@ -69,7 +109,7 @@ const certificate = z.object({
   id: recordId('0P1', 'certificate').optional(),
   uniqueName: developerName,
   label: z.string().min(1).max(64),
-  keySize: z.union([z.literal(2048), z.literal(4096)]).default(2048),
+  keySize: z.union([z.literal(2048), z.literal(3072), z.literal(4096)], 'must be 2048, 3072 or 4096 (the key sizes Salesforce offers)').default(2048),
   caSigned: z.boolean().default(false),
   privateKeyExportable: z.boolean().default(true),
   /** When key material is generated at load: when the certificate starts (to make one that expires soon). */
@@ -77,6 +117,7 @@ const certificate = z.object({
   createdDate: z.iso.datetime().optional(),
   /** Key material: all optional — omitted, the sandbox generates it at load. */
   privateKeyPem: pem('').refine((v) => /PRIVATE KEY-----/.test(v), 'must be a PEM private key').optional(),
+  /** The certificate, or a CA-signed one's whole chain in any order (the leaf is the one carrying privateKeyPem's key). */
   certificatePem: pem('CERTIFICATE').optional(),
   /** CA-signed and waiting for its chain: the pending CSR. */
   csrPem: pem('CERTIFICATE REQUEST').optional(),
@@ -84,14 +125,6 @@ const certificate = z.object({
   deleted: z.boolean().default(false),
 });
 
-const namedCredential = z.object({
-  fullName: developerName,
-  label: z.string().min(1),
-  endpoint: z.url(),
-  certificate: z.string().nullable().optional(),
-  principalType: z.string().default('Anonymous'),
-  protocol: z.string().default('NoAuthentication'),
-});
 
 const connectedApp = z.object({
   name: z.string().min(1),
@@ -100,12 +133,41 @@ const connectedApp = z.object({
   /** The certificate registered for JWT bearer ("Use digital signatures"); generated at start when omitted. */
   certificatePem: pem('CERTIFICATE').optional(),
   refreshTokens: z.array(z.object({ token: z.string().min(16), username: z.string() })).default([]),
+  /** "Issue JSON Web Token (JWT)-based access tokens for named users": access tokens are JWTs (jsforce then refuses SOAP). */
+  jwtBasedAccessTokens: z.boolean().default(false),
+  /** Permitted Users = "Admin approved users are pre-authorized": others get invalid_app_access. */
+  adminApprovedUsersOnly: z.boolean().default(false),
+  /** With adminApprovedUsersOnly: the profiles the app is assigned to. */
+  preAuthorizedProfileIds: z.array(z.string()).default([]),
 });
+
+/**
+ * Switches for Salesforce behaviour that is not confirmed: the sandbox gives either answer,
+ * and the adapter is tested against both (FIXTURE.md, "behaviour").
+ */
+const certificateBehaviour = {
+  /** Whether a deleted certificate's Unique Name can be used again by a create, or stays reserved. */
+  deletedCertificateNames: z.enum(['reusable', 'reserved']).default('reusable'),
+  /** The failure of deleting a certificate a named credential uses; `{namedCredentials}` in the message names them. */
+  certificateInUseFault: z
+    .object({
+      statusCode: z.string().regex(/^[A-Z][A-Z_]*$/, 'a Salesforce status code such as DEPENDENCY_EXISTS').default('DEPENDENCY_EXISTS'),
+      message: z.string().min(1).default("This certificate is in use by named credential {namedCredentials} and can't be deleted."),
+    })
+    .prefault({}),
+};
+
+const recordBehaviour = {
+  /** How a PATCH's If-Unmodified-Since (an HTTP date, whole seconds) is compared with LastModifiedDate. */
+  ifUnmodifiedSincePrecision: z.enum(['second', 'millisecond']).default('second'),
+};
 
 export const sandboxFixtureSchema = z
   .object({
     orgId: recordId('00D', 'organization'),
     orgName: z.string().default('certrot sandbox org'),
+    /** A sandbox org: JWT bearer wants the audience https://test.salesforce.com (else https://login.salesforce.com). */
+    isSandbox: z.boolean().default(false),
     dailyApiRequests: z.object({ max: z.number().int().positive(), used: z.number().int().nonnegative().default(0) }).default({ max: 15000, used: 0 }),
     profiles: z.array(z.object({ id: recordId('00e', 'profile'), name: z.string().min(1) })).default([]),
     users: z
@@ -123,9 +185,14 @@ export const sandboxFixtureSchema = z
     certificates: z.array(certificate).default([]),
     customSettings: z.array(customSetting).default([]),
     customObjects: z.array(customObject).default([]),
-    namedCredentials: z.array(namedCredential).default([]),
+    namedCredentials: z.array(namedCredentialFixtureSchema).default([]),
+    customMetadataTypes: z.array(customMetadataType).default([]),
+    apexClasses: z.array(apexCode).default([]),
+    apexTriggers: z.array(apexCode.extend({ object: z.string().min(1).default('Account') })).default([]),
     /** CA certificates Apex callouts trust (in addition to those given in the options). */
     trustedCaPems: z.array(pem('CERTIFICATE')).default([]),
+    /** Unconfirmed Salesforce behaviour: which answer the sandbox gives. */
+    behaviour: z.object({ ...certificateBehaviour, ...recordBehaviour }).strict().prefault({}),
   })
   .superRefine((fixture, ctx) => {
     const profileIds = new Set(fixture.profiles.map((p) => p.id));
@@ -168,9 +235,20 @@ export const sandboxFixtureSchema = z
         }
       });
     });
+    fixture.customMetadataTypes.forEach((type, t) => {
+      const fieldNames = new Set(type.fields.map((f) => f.name));
+      const names = new Set<string>();
+      type.records.forEach((record, r) => {
+        if (names.has(record.developerName.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['customMetadataTypes', t, 'records', r, 'developerName'], message: 'duplicate DeveloperName' });
+        names.add(record.developerName.toLowerCase());
+        for (const key of Object.keys(record.values)) {
+          if (!fieldNames.has(key)) ctx.addIssue({ code: 'custom', path: ['customMetadataTypes', t, 'records', r, 'values', key], message: `no field ${key} on ${type.apiName}` });
+        }
+      });
+    });
     fixture.namedCredentials.forEach((nc, i) => {
-      if (nc.certificate && !certNames.has(nc.certificate.toLowerCase())) {
-        ctx.addIssue({ code: 'custom', path: ['namedCredentials', i, 'certificate'], message: `no certificate with Unique Name ${nc.certificate}` });
+      for (const { path, name } of certificatesNamedBy(nc)) {
+        if (!certNames.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['namedCredentials', i, ...path], message: `no certificate with Unique Name ${name}` });
       }
     });
   });

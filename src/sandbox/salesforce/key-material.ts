@@ -1,50 +1,67 @@
 /**
  * Key material the sandbox org makes the way Salesforce does: an RSA key pair generated
- * inside the org, then a self-signed certificate (2048 bits -> 1 year, 4096 -> 2 years) or,
- * for a CA-signed certificate, a CSR that waits for the signed chain.
+ * inside the org, then a self-signed certificate that lasts what Salesforce gives on the
+ * day it is created (src/domain/certificate-lifetime.ts: by key size, capped by the
+ * CA/Browser Forum maximum) or, for a CA-signed certificate, a CSR that waits for the
+ * signed chain. Given an existing certificate, the new one takes its X.509 subject.
  */
-import { createCsr, createSelfSignedCertificate, generateRsaKeyPair, spkiFingerprint, splitPemBlocks } from '../../certificates';
+import { createCsr, createSelfSignedCertificate, findLeaf, generateRsaKeyPair, spkiFingerprint, spkiFingerprintOfPrivateKey, type CsrSubject } from '../../certificates';
+import type { KeySize } from '../../domain/certificate';
+import { salesforceLifetimeDays } from '../../domain/certificate-lifetime';
+import { isRotationError } from '../../domain/errors';
 
-export function validityDaysFor(keySize: 2048 | 4096): number {
-  return keySize === 4096 ? 730 : 365;
+export interface NewKeyMaterial {
+  uniqueName: string;
+  keySize: KeySize;
+  orgId: string;
+  /** When the org creates it (the org's clock): the certificate's notBefore, and the day its lifetime is decided. */
+  createdAt: Date;
+  /** An existing certificate (PEM) whose subject the new one copies. */
+  subjectFromCertificatePem?: string | undefined;
 }
 
-function subjectFor(uniqueName: string, orgId: string) {
-  return { commonName: uniqueName, organization: 'certrot sandbox', organizationalUnit: orgId.slice(0, 15) };
+function subjectFor(input: NewKeyMaterial): CsrSubject {
+  if (input.subjectFromCertificatePem !== undefined) return { copiedFromCertificatePem: input.subjectFromCertificatePem };
+  return { commonName: input.uniqueName, organization: 'certrot sandbox', organizationalUnit: input.orgId.slice(0, 15) };
 }
 
-export async function makeSelfSigned(input: { uniqueName: string; keySize: 2048 | 4096; orgId: string; notBefore?: Date }) {
+export async function makeSelfSigned(input: NewKeyMaterial) {
   const { privateKeyPem } = await generateRsaKeyPair(input.keySize);
   const certificatePem = createSelfSignedCertificate({
     privateKeyPem,
-    subject: subjectFor(input.uniqueName, input.orgId),
-    validityDays: validityDaysFor(input.keySize),
-    ...(input.notBefore ? { notBefore: input.notBefore } : {}),
+    subject: subjectFor(input),
+    validityDays: salesforceLifetimeDays(input.keySize, input.createdAt),
+    notBefore: input.createdAt,
   });
   return { privateKeyPem, certificatePem };
 }
 
-export async function makeCsr(input: { uniqueName: string; keySize: 2048 | 4096; orgId: string }) {
+export async function makeCsr(input: NewKeyMaterial) {
   const { privateKeyPem } = await generateRsaKeyPair(input.keySize);
-  return { privateKeyPem, csrPem: createCsr({ privateKeyPem, subject: subjectFor(input.uniqueName, input.orgId) }) };
+  return { privateKeyPem, csrPem: createCsr({ privateKeyPem, subject: subjectFor(input) }) };
 }
 
-/** The leaf of an uploaded chain if it carries the key of the pending CSR, else why not. */
-export function leafMatchingKey(chainPem: string, csrPem: string): { leafPem: string } | { problem: string } {
-  let blocks;
+/** Why `pem` cannot give a new certificate its subject (it must be one readable certificate), or null. */
+export function subjectSourceProblem(pem: string): string | null {
   try {
-    blocks = splitPemBlocks(chainPem).filter((b) => b.type === 'CERTIFICATE');
+    findLeaf(pem);
+    return null;
   } catch {
+    return 'The content is not a PEM or base64 certificate whose subject could be copied.';
+  }
+}
+
+/** The certificate of an uploaded chain (in any order) that carries the key of the pending CSR, else why not. */
+export function leafMatchingKey(chainPem: string, csrPem: string): { leafPem: string } | { problem: string } {
+  try {
+    return { leafPem: findLeaf(chainPem, { spkiFingerprintSha256: spkiFingerprint(csrPem) }) };
+  } catch (error) {
+    if (isRotationError(error, 'KEY_MISMATCH')) return { problem: "None of the certificates matches the certificate signing request's key." };
     return { problem: 'The content is not a PEM certificate chain.' };
   }
-  const leaf = blocks[0];
-  if (!leaf) return { problem: 'The content holds no certificate.' };
-  try {
-    if (spkiFingerprint(leaf.pem) !== spkiFingerprint(csrPem)) {
-      return { problem: "The signed certificate doesn't match the certificate signing request's key." };
-    }
-  } catch {
-    return { problem: 'The first certificate of the chain cannot be read.' };
-  }
-  return { leafPem: leaf.pem };
+}
+
+/** The leaf of a stored chain (any order): the certificate carrying the org's private key. */
+export function leafForPrivateKey(chainPem: string, privateKeyPem: string): string {
+  return findLeaf(chainPem, { spkiFingerprintSha256: spkiFingerprintOfPrivateKey(privateKeyPem) });
 }

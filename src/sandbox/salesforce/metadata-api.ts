@@ -5,8 +5,12 @@
  * `errors[{statusCode, message, fields}]`; only session and request problems are faults.
  */
 import { XMLParser } from 'fast-xml-parser';
-import { leafMatchingKey, makeCsr, makeSelfSigned } from './key-material';
-import { expirationOf, liveCertificate, newId, type OrgState, type SandboxCertificate, type SandboxNamedCredential } from './org-state';
+import { readCustomMetadata, updateCustomMetadata } from './custom-metadata-records';
+import { isKeySize } from '../../domain/certificate';
+import { leafMatchingKey, makeCsr, makeSelfSigned, subjectSourceProblem } from './key-material';
+import { namedCredentialRecord, saveNamedCredential } from './named-credential-metadata';
+import { findNamedCredential, namedCredentialsUsing } from './named-credentials';
+import { expirationOf, liveCertificate, newId, type OrgState, type SandboxCertificate } from './org-state';
 import { metadataError, soapFault, soapReply, type Reply, type XmlElement, type XmlValue } from './replies';
 
 const ARRAYS = new Set(['metadata', 'fullNames', 'queries']);
@@ -73,8 +77,9 @@ function bool(value: unknown, fallback: boolean): boolean {
   return t === undefined ? fallback : t === 'true';
 }
 
+/** The content as Salesforce returns it: the CSR while pending, then the chain whole as uploaded (or the self-signed certificate). */
 function certificateRecord(cert: SandboxCertificate): XmlElement {
-  const pem = cert.certificatePem ?? cert.csrPem ?? '';
+  const pem = cert.chainPem ?? cert.certificatePem ?? cert.csrPem ?? '';
   return {
     '@type': 'Certificate',
     fullName: cert.uniqueName,
@@ -88,21 +93,6 @@ function certificateRecord(cert: SandboxCertificate): XmlElement {
   };
 }
 
-function namedCredentialRecord(nc: SandboxNamedCredential): XmlElement {
-  return {
-    '@type': 'NamedCredential',
-    fullName: nc.fullName,
-    allowMergeFieldsInBody: false,
-    allowMergeFieldsInHeader: false,
-    ...(nc.certificate ? { certificate: nc.certificate } : {}),
-    endpoint: nc.endpoint,
-    generateAuthorizationHeader: false,
-    label: nc.label,
-    principalType: nc.principalType,
-    protocol: nc.protocol,
-  };
-}
-
 async function createCertificate(state: OrgState, item: Item, clock: () => Date): Promise<XmlElement> {
   const fullName = text(item.fullName) ?? '';
   const label = text(item.masterLabel);
@@ -112,13 +102,16 @@ async function createCertificate(state: OrgState, item: Item, clock: () => Date)
   if (!label) return saveFailed(fullName, 'REQUIRED_FIELD_MISSING', 'Required field is missing: masterLabel', ['masterLabel']);
   if (label.length > 64) return saveFailed(fullName, 'STRING_TOO_LONG', 'Label: data value too large (max length=64)', ['masterLabel']);
   if (text(item.caSigned) === undefined) return saveFailed(fullName, 'REQUIRED_FIELD_MISSING', 'Required field is missing: caSigned', ['caSigned']);
-  const keySizeText = text(item.keySize) ?? '2048';
-  if (keySizeText !== '2048' && keySizeText !== '4096') return saveFailed(fullName, 'FIELD_INTEGRITY_EXCEPTION', 'Key size must be 2048 or 4096', ['keySize']);
+  const keySize = Number(text(item.keySize) ?? '2048');
+  if (!isKeySize(keySize)) return saveFailed(fullName, 'FIELD_INTEGRITY_EXCEPTION', 'Key size must be 2048, 3072 or 4096', ['keySize']);
   const clash = duplicateOf(state, fullName);
   if (clash) return clash;
-  if (text(item.content)) return saveFailed(fullName, 'FIELD_INTEGRITY_EXCEPTION', 'Certificate content cannot be given on create: Salesforce generates the key pair.', ['content']);
+  // Content on create is an existing certificate: the new one takes its X.509 subject (its key is new all the same).
+  const content = text(item.content);
+  const subjectFromCertificatePem = content ? pemOfContent(content) : undefined;
+  const subjectProblem = subjectFromCertificatePem === undefined ? null : subjectSourceProblem(subjectFromCertificatePem);
+  if (subjectProblem) return saveFailed(fullName, 'FIELD_INTEGRITY_EXCEPTION', subjectProblem, ['content']);
 
-  const keySize = keySizeText === '4096' ? 4096 : 2048;
   const caSigned = bool(item.caSigned, false);
   const createdAt = clock();
   const now = createdAt.toISOString();
@@ -134,9 +127,8 @@ async function createCertificate(state: OrgState, item: Item, clock: () => Date)
     deleted: false,
     chainPem: null,
   } as const;
-  const made = caSigned
-    ? { ...(await makeCsr({ uniqueName: fullName, keySize, orgId: state.orgId })), certificatePem: null }
-    : { ...(await makeSelfSigned({ uniqueName: fullName, keySize, orgId: state.orgId, notBefore: createdAt })), csrPem: null };
+  const material = { uniqueName: fullName, keySize, orgId: state.orgId, createdAt, subjectFromCertificatePem };
+  const made = caSigned ? { ...(await makeCsr(material)), certificatePem: null } : { ...(await makeSelfSigned(material)), csrPem: null };
   // Salesforce's uniqueness holds under concurrency: check again after generating the key,
   // since another create of the same name may have landed meanwhile.
   const raced = duplicateOf(state, fullName);
@@ -145,10 +137,21 @@ async function createCertificate(state: OrgState, item: Item, clock: () => Date)
   return saveOk(fullName);
 }
 
-/** DeveloperNames are unique case-insensitively: `vendor_signing` clashes with `Vendor_Signing`. */
+/**
+ * DeveloperNames are unique case-insensitively: `vendor_signing` clashes with `Vendor_Signing`.
+ * Whether a deleted certificate's name stays taken is unconfirmed: `behaviour.deletedCertificateNames`.
+ */
 function duplicateOf(state: OrgState, fullName: string): XmlElement | null {
-  const clash = liveCertificate(state, fullName);
+  const reserved = state.behaviour.deletedCertificateNames === 'reserved';
+  const clash = liveCertificate(state, fullName) ?? (reserved ? state.certificates.find((c) => c.uniqueName.toLowerCase() === fullName.toLowerCase()) : undefined);
   return clash ? saveFailed(fullName, 'DUPLICATE_DEVELOPER_NAME', `The Unique Name ${fullName} is already in use by certificate ${clash.uniqueName}.`, ['fullName']) : null;
+}
+
+/** Certificate content as sent: base64 of the PEM text, or (as some tools send it) of the DER. */
+function pemOfContent(content: string): string {
+  const decoded = Buffer.from(content, 'base64');
+  const textual = decoded.toString('utf8');
+  return textual.includes('-----BEGIN') ? textual : `-----BEGIN CERTIFICATE-----\n${decoded.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`;
 }
 
 function updateCertificate(state: OrgState, item: Item): XmlElement {
@@ -164,10 +167,11 @@ function updateCertificate(state: OrgState, item: Item): XmlElement {
   const content = text(item.content);
   if (content) {
     if (!cert.caSigned || !cert.csrPem) return saveFailed(fullName, 'FIELD_INTEGRITY_EXCEPTION', 'Only a CA-signed certificate accepts a signed certificate chain.', ['content']);
-    const checked = leafMatchingKey(Buffer.from(content, 'base64').toString('utf8'), cert.csrPem);
+    const chainPem = pemOfContent(content);
+    const checked = leafMatchingKey(chainPem, cert.csrPem);
     if ('problem' in checked) return saveFailed(fullName, 'FIELD_INTEGRITY_EXCEPTION', checked.problem, ['content']);
     cert.certificatePem = checked.leafPem;
-    cert.chainPem = Buffer.from(content, 'base64').toString('utf8');
+    cert.chainPem = chainPem; // stored whole, as uploaded
   }
   const label = text(item.masterLabel);
   if (label) cert.label = label;
@@ -178,48 +182,14 @@ function updateCertificate(state: OrgState, item: Item): XmlElement {
 function deleteCertificate(state: OrgState, fullName: string): XmlElement {
   const cert = liveCertificate(state, fullName);
   if (!cert) return saveFailed(fullName, 'INVALID_CROSS_REFERENCE_KEY', `In field: fullName - no Certificate named ${fullName} found`, ['fullName']);
-  const users = state.namedCredentials.filter((nc) => nc.certificate?.toLowerCase() === cert.uniqueName.toLowerCase());
+  const users = namedCredentialsUsing(state, cert.uniqueName);
   if (users.length > 0) {
-    return saveFailed(fullName, 'DEPENDENCY_EXISTS', `This certificate is in use by named credential ${users.map((u) => u.fullName).join(', ')} and can't be deleted.`);
+    // the exact fault is unconfirmed: `behaviour.certificateInUseFault`
+    const fault = state.behaviour.certificateInUseFault;
+    return saveFailed(fullName, fault.statusCode, fault.message.split('{namedCredentials}').join(users.map((u) => u.fullName).join(', ')));
   }
   cert.deleted = true; // the Tooling API keeps listing it, as Salesforce's does
   return saveOk(cert.uniqueName);
-}
-
-function namedCredentialProblem(state: OrgState, item: Item): XmlElement | null {
-  const fullName = text(item.fullName) ?? '';
-  const certificate = text(item.certificate);
-  if (certificate && !liveCertificate(state, certificate)) {
-    return saveFailed(fullName, 'FIELD_INTEGRITY_EXCEPTION', `Certificate: no certificate named ${certificate} exists.`, ['certificate']);
-  }
-  if (certificate && liveCertificate(state, certificate)?.certificatePem === null) {
-    return saveFailed(fullName, 'FIELD_INTEGRITY_EXCEPTION', `Certificate ${certificate} is not usable yet.`, ['certificate']);
-  }
-  for (const required of ['label', 'endpoint', 'principalType', 'protocol']) {
-    if (!text(item[required])) return saveFailed(fullName, 'REQUIRED_FIELD_MISSING', `Required field is missing: ${required}`, [required]);
-  }
-  return null;
-}
-
-function upsertNamedCredential(state: OrgState, item: Item, mode: 'create' | 'update'): XmlElement {
-  const fullName = text(item.fullName) ?? '';
-  if (!validName(fullName)) return saveFailed(fullName, 'FIELD_INTEGRITY_EXCEPTION', 'Invalid Name', ['fullName']);
-  const existing = state.namedCredentials.find((nc) => nc.fullName.toLowerCase() === fullName.toLowerCase());
-  if (mode === 'create' && existing) return saveFailed(fullName, 'DUPLICATE_DEVELOPER_NAME', `A named credential ${fullName} already exists.`, ['fullName']);
-  if (mode === 'update' && !existing) return saveFailed(fullName, 'INVALID_CROSS_REFERENCE_KEY', `In field: fullName - no NamedCredential named ${fullName} found`, ['fullName']);
-  const problem = namedCredentialProblem(state, item);
-  if (problem) return problem;
-  const values = {
-    label: text(item.label) ?? '',
-    endpoint: text(item.endpoint) ?? '',
-    certificate: text(item.certificate) ?? null,
-    principalType: text(item.principalType) ?? 'Anonymous',
-    protocol: text(item.protocol) ?? 'NoAuthentication',
-    lastModifiedDate: new Date().toISOString(),
-  };
-  if (existing) Object.assign(existing, values);
-  else state.namedCredentials.push({ id: newId(state, '0XA'), fullName, ...values });
-  return saveOk(existing?.fullName ?? fullName);
 }
 
 function typeOf(item: Item): string | undefined {
@@ -245,7 +215,7 @@ export async function handleMetadata(request: SoapRequest, state: OrgState, cloc
       for (const item of items(args.metadata)) {
         const type = typeOf(item);
         if (type === 'Certificate') results.push(await createCertificate(state, item, clock));
-        else if (type === 'NamedCredential') results.push(upsertNamedCredential(state, item, 'create'));
+        else if (type === 'NamedCredential') results.push(saveNamedCredential(state, item, 'create'));
         else results.push(UNSUPPORTED(type, text(item.fullName) ?? ''));
       }
       return soapReply(method, results);
@@ -254,7 +224,8 @@ export async function handleMetadata(request: SoapRequest, state: OrgState, cloc
       const results = items(args.metadata).map((item) => {
         const type = typeOf(item);
         if (type === 'Certificate') return updateCertificate(state, item);
-        if (type === 'NamedCredential') return upsertNamedCredential(state, item, 'update');
+        if (type === 'NamedCredential') return saveNamedCredential(state, item, 'update');
+        if (type === 'CustomMetadata') return updateCustomMetadata(state, item, text);
         return UNSUPPORTED(type, text(item.fullName) ?? '');
       });
       return soapReply(method, results);
@@ -267,9 +238,10 @@ export async function handleMetadata(request: SoapRequest, state: OrgState, cloc
           return cert ? certificateRecord(cert) : null;
         }
         if (type === 'NamedCredential') {
-          const nc = state.namedCredentials.find((n) => n.fullName.toLowerCase() === name.toLowerCase());
+          const nc = findNamedCredential(state, name);
           return nc ? namedCredentialRecord(nc) : null;
         }
+        if (type === 'CustomMetadata') return readCustomMetadata(state, name);
         return null;
       });
       return soapReply(method, { records });

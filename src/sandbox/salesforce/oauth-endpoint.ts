@@ -3,20 +3,28 @@
  * uses: JWT bearer (the assertion's RS256 signature is checked against the certificate
  * registered on the connected app, then iss, sub, aud and exp) and refresh_token.
  * Errors are OAuth-shaped: HTTP 400 `{ error, error_description }`.
+ *
+ * As Salesforce does: the audience must be https://login.salesforce.com, or
+ * https://test.salesforce.com for a sandbox org (fixture `isSandbox`) — never the URL the
+ * request went to; an app with "Admin approved users are pre-authorized" lets in only
+ * the profiles it is assigned to (`invalid_app_access`); and an app issuing JWT-based
+ * access tokens hands out JWTs instead of opaque tokens.
  */
-import { verify } from 'node:crypto';
-import { connectedAppKey, newAccessToken, type OrgState, type SandboxUser } from './org-state';
+import { createHmac, randomBytes, verify } from 'node:crypto';
+import { connectedAppKey, newAccessToken, type OrgState, type SandboxConnectedApp, type SandboxUser } from './org-state';
 import { jsonReply, oauthError, type Reply } from './replies';
 import type { SessionStore } from './sessions';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+const LOGIN_AUDIENCE = 'https://login.salesforce.com';
+const SANDBOX_AUDIENCE = 'https://test.salesforce.com';
 /** Salesforce wants short-lived assertions; allow a few minutes plus clock skew. */
 const MAX_ASSERTION_LIFETIME_S = 5 * 60;
 
 export interface TokenContext {
   state: OrgState;
   sessions: SessionStore;
-  /** The sandbox's own base URL: instance URL, identity URL and an accepted audience. */
+  /** The sandbox's own base URL: instance URL and identity URL (not an accepted audience). */
   url: string;
 }
 
@@ -33,8 +41,16 @@ function field(value: unknown, key: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }
 
-function issueToken(ctx: TokenContext, user: SandboxUser): Reply {
-  const accessToken = newAccessToken(ctx.state);
+/** A JWT-shaped access token, as an app with "Issue JSON Web Token (JWT)-based access tokens" hands out. */
+function jwtAccessToken(ctx: TokenContext, user: SandboxUser): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const body = `${part({ alg: 'HS256', typ: 'JWT', kid: 'sandbox' })}.${part({ iss: ctx.url, sub: user.id, org: ctx.state.orgId, exp: nowSeconds + 7200, jti: randomBytes(12).toString('hex') })}`;
+  return `${body}.${createHmac('sha256', randomBytes(32)).update(body).digest('base64url')}`;
+}
+
+function issueToken(ctx: TokenContext, user: SandboxUser, app: SandboxConnectedApp): Reply {
+  const accessToken = app.jwtBasedAccessTokens ? jwtAccessToken(ctx, user) : newAccessToken(ctx.state);
   ctx.sessions.add(accessToken, user.id);
   return jsonReply(200, {
     access_token: accessToken,
@@ -63,8 +79,7 @@ function jwtBearer(params: URLSearchParams, ctx: TokenContext): Reply {
   }
   const aud = field(claims, 'aud');
   const audience = typeof aud === 'string' ? aud.replace(/\/+$/, '') : '';
-  const accepted = [ctx.url, 'https://login.salesforce.com', 'https://test.salesforce.com'];
-  if (!accepted.includes(audience)) return oauthError(400, 'invalid_grant', 'audience is invalid');
+  if (audience !== (ctx.state.isSandbox ? SANDBOX_AUDIENCE : LOGIN_AUDIENCE)) return oauthError(400, 'invalid_grant', 'audience is invalid');
   const exp = field(claims, 'exp');
   const nowSeconds = Date.now() / 1000;
   if (typeof exp !== 'number' || exp <= nowSeconds) return oauthError(400, 'invalid_grant', 'expired authorization code');
@@ -74,7 +89,10 @@ function jwtBearer(params: URLSearchParams, ctx: TokenContext): Reply {
   const user = ctx.state.users.find((u) => u.username.toLowerCase() === username);
   if (!user) return oauthError(400, 'invalid_grant', 'user hasn\'t approved this consumer');
   if (!user.active) return oauthError(400, 'invalid_grant', 'inactive user');
-  return issueToken(ctx, user);
+  if (app.adminApprovedUsersOnly && !app.preAuthorizedProfileIds.some((id) => id.slice(0, 15) === user.profileId.slice(0, 15))) {
+    return oauthError(400, 'invalid_app_access', 'user is not admin approved to access this app');
+  }
+  return issueToken(ctx, user, app);
 }
 
 function refreshToken(params: URLSearchParams, ctx: TokenContext): Reply {
@@ -86,7 +104,7 @@ function refreshToken(params: URLSearchParams, ctx: TokenContext): Reply {
   const grant = app.refreshTokens.find((t) => t.token === params.get('refresh_token'));
   const user = grant ? ctx.state.users.find((u) => u.username.toLowerCase() === grant.username.toLowerCase()) : undefined;
   if (!user?.active) return oauthError(400, 'invalid_grant', 'expired access/refresh token');
-  return issueToken(ctx, user);
+  return issueToken(ctx, user, app);
 }
 
 export function handleTokenRequest(body: string, ctx: TokenContext): Reply {

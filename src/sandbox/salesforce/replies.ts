@@ -40,6 +40,8 @@ export type XmlValue = string | number | boolean | null | XmlValue[] | XmlElemen
 export interface XmlElement {
   /** xsi:type attribute */
   '@type'?: string;
+  /** text content (a typed value: `<value xsi:type="xsd:string">text</value>`) */
+  '#text'?: string;
   [child: string]: XmlValue | undefined;
 }
 
@@ -49,17 +51,18 @@ export function toXml(name: string, value: XmlValue | undefined): string {
   if (value === null) return `<${name} xsi:nil="true"/>`;
   if (typeof value === 'object') {
     const type = value['@type'];
+    const text = value['#text'];
     const children = Object.entries(value)
-      .filter(([key]) => key !== '@type')
+      .filter(([key]) => key !== '@type' && key !== '#text')
       .map(([key, child]) => toXml(key, child))
       .join('');
-    return `<${name}${type ? ` xsi:type="${escapeXml(type)}"` : ''}>${children}</${name}>`;
+    return `<${name}${type ? ` xsi:type="${escapeXml(type)}"` : ''}>${text === undefined ? '' : escapeXml(String(text))}${children}</${name}>`;
   }
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
 const ENVELOPE_OPEN =
-  '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:sf="urn:fault.soap.sforce.com"><soapenv:Body>';
+  '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:sf="urn:fault.soap.sforce.com"><soapenv:Body>';
 const ENVELOPE_CLOSE = '</soapenv:Body></soapenv:Envelope>';
 
 export function soapReply(method: string, result: XmlValue): Reply {

@@ -4,9 +4,10 @@
  * Tooling query (Certificate) and Tooling executeAnonymous.
  */
 import { executeAnonymous } from './anonymous-apex';
-import { expirationOf, findTable, type FieldValue, type OrgState, type Row, type Table } from './org-state';
+import { expirationOf, findTable, isCustomMetadataTable, type FieldValue, type OrgState, type Row, type Table } from './org-state';
 import { jsonReply, noContent, restError, salesforceDateTime, type Reply } from './replies';
 import { SoqlError, matches, parseSoql, type SoqlQuery } from './soql';
+import { toolingApexTable } from './tooling-apex';
 
 export interface RestRoute {
   operation: string;
@@ -36,7 +37,12 @@ function select(query: SoqlQuery, table: Pick<Table, 'name' | 'fields'>, rows: R
     return field;
   };
   const selected = query.fields.map(resolve);
-  const conditions = query.where.map((c) => ({ condition: c, field: resolve(c.field) }));
+  const conditions = query.where.map((c) => {
+    const field = resolve(c.field);
+    // as Salesforce: a Long Text Area (or any field describe calls not filterable) cannot be in a WHERE
+    if (!field.filterable) throw new SoqlError(`INVALID_FIELD:\n${field.name} ${c.op} ...\n^\nERROR at Row:1:Column:1\nfield '${field.name}' can not be filtered in query call`);
+    return { condition: c, field };
+  });
   let hits = rows.filter((row) => conditions.every(({ condition, field }) => matches(row, condition, field.name)));
   if (query.orderBy) {
     const field = resolve(query.orderBy.field).name;
@@ -63,13 +69,16 @@ function queryReply(soql: string, ctx: RestContext, tooling: boolean): Reply {
   }
   try {
     if (tooling) {
+      const apex = toolingApexTable(ctx.state, query.object);
+      if (apex) return select(query, apex.table, apex.rows, ctx);
       if (query.object.toLowerCase() !== 'certificate') {
-        return restError(400, 'INVALID_TYPE', `sObject type '${query.object}' is not supported by the sandbox Tooling API (only Certificate).`);
+        return restError(400, 'INVALID_TYPE', `sObject type '${query.object}' is not supported by the sandbox Tooling API (only Certificate, ApexClass and ApexTrigger).`);
       }
       return select(query, TOOLING_CERTIFICATE, toolingCertificateRows(ctx.state), ctx);
     }
     const table = findTable(ctx.state, query.object);
-    if (!table) return restError(400, 'INVALID_TYPE', `sObject type '${query.object}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name.`);
+    if (!table || table.access === 'hidden') return restError(400, 'INVALID_TYPE', `sObject type '${query.object}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name.`);
+    if (table.access !== 'readable') return insufficientAccess(table);
     return select(query, table, table.rows, ctx);
   } catch (error) {
     if (error instanceof SoqlError && error.message.startsWith('INVALID_FIELD:')) return restError(400, 'INVALID_FIELD', error.message.slice('INVALID_FIELD:'.length));
@@ -77,15 +86,25 @@ function queryReply(soql: string, ctx: RestContext, tooling: boolean): Reply {
   }
 }
 
+/** Tooling `Certificate`: ExpirationDate is a date (YYYY-MM-DD), CreatedDate a dateTime, as in Salesforce. */
 const TOOLING_CERTIFICATE = {
   name: 'Certificate',
+  label: 'Certificate',
+  keyPrefix: '0P1',
+  custom: false,
+  customSetting: false,
+  settingType: null,
+  access: 'readable' as const,
+  rows: [],
   fields: ['Id', 'DeveloperName', 'MasterLabel', 'ExpirationDate', 'KeySize', 'OptionsIsCaSigned', 'OptionsIsPrivateKeyExportable', 'OptionsIsUnusable', 'CreatedDate'].map((name) => ({
     name,
     label: name,
-    type: name.endsWith('Date') ? 'datetime' : name.startsWith('Options') ? 'boolean' : name === 'KeySize' ? 'int' : 'string',
+    type: name === 'ExpirationDate' ? 'date' : name.endsWith('Date') ? 'datetime' : name.startsWith('Options') ? 'boolean' : name === 'KeySize' ? 'int' : 'string',
     length: 0,
     custom: false,
     updateable: false,
+    filterable: true,
+    calculated: false,
   })),
 };
 
@@ -95,7 +114,8 @@ function toolingCertificateRows(state: OrgState): Row[] {
     Id: c.id,
     DeveloperName: c.uniqueName,
     MasterLabel: c.label,
-    ExpirationDate: expirationOf(c),
+    // the UTC day of notAfter (unconfirmed: in which time zone Salesforce takes the day)
+    ExpirationDate: expirationOf(c)?.slice(0, 10) ?? null,
     KeySize: c.keySize,
     OptionsIsCaSigned: c.caSigned,
     OptionsIsPrivateKeyExportable: c.privateKeyExportable,
@@ -108,14 +128,15 @@ function describeGlobal(ctx: RestContext): Reply {
   return jsonReply(200, {
     encoding: 'UTF-8',
     maxBatchSize: 200,
-    sobjects: ctx.state.tables.map((t) => ({
+    // a hidden object (a protected setting, an object without access) is not listed at all
+    sobjects: ctx.state.tables.filter((t) => t.access !== 'hidden').map((t) => ({
       name: t.name,
       label: t.label,
       keyPrefix: t.keyPrefix,
       custom: t.custom,
       customSetting: t.customSetting,
       queryable: true,
-      updateable: t.custom,
+      updateable: t.custom && !isCustomMetadataTable(t),
       urls: { sobject: `/services/data/v${ctx.version}/sobjects/${t.name}`, describe: `/services/data/v${ctx.version}/sobjects/${t.name}/describe` },
     })),
   });
@@ -129,13 +150,32 @@ function describe(table: Table, ctx: RestContext): Reply {
     custom: table.custom,
     customSetting: table.customSetting,
     queryable: true,
-    updateable: table.custom,
-    fields: table.fields.map((f) => ({ name: f.name, label: f.label, type: f.type, length: f.length, custom: f.custom, updateable: f.updateable, nillable: f.custom })),
+    updateable: table.custom && !isCustomMetadataTable(table),
+    fields: table.fields.map((f) => ({
+      name: f.name,
+      label: f.label,
+      type: f.type,
+      length: f.length,
+      custom: f.custom,
+      filterable: f.filterable,
+      calculated: f.calculated,
+      updateable: f.updateable,
+      nillable: f.custom,
+    })),
     urls: { sobject: `/services/data/v${ctx.version}/sobjects/${table.name}` },
   });
 }
 
-function update(table: Table, id: string, body: string, ifUnmodifiedSince: string | undefined): Reply {
+/** What Salesforce answers a user without access to an object (a protected setting, say). */
+function insufficientAccess(table: Table): Reply {
+  return restError(403, 'INSUFFICIENT_ACCESS', `insufficient access rights on object ${table.name}`);
+}
+
+function update(table: Table, id: string, body: string, ifUnmodifiedSince: string | undefined, precision: 'second' | 'millisecond'): Reply {
+  if (table.access === 'hidden') return restError(404, 'NOT_FOUND', `sObject type '${table.name}' is not supported.`);
+  if (table.access !== 'readable') return insufficientAccess(table);
+  // DML on Custom Metadata Type records is refused: only the Metadata API writes them
+  if (isCustomMetadataTable(table)) return restError(400, 'INVALID_TYPE_FOR_OPERATION', `entity type ${table.name} does not support update`);
   const row = table.rows.find((r) => typeof r.Id === 'string' && r.Id.slice(0, 15) === id.slice(0, 15));
   if (!row) return restError(404, 'NOT_FOUND', 'The requested resource does not exist');
   let changes: unknown;
@@ -161,8 +201,9 @@ function update(table: Table, id: string, body: string, ifUnmodifiedSince: strin
   if (ifUnmodifiedSince !== undefined) {
     const since = Date.parse(ifUnmodifiedSince);
     const modified = Date.parse(String(row.LastModifiedDate));
-    // HTTP dates carry whole seconds
-    if (!Number.isNaN(since) && Math.floor(modified / 1000) > Math.floor(since / 1000)) {
+    // HTTP dates carry whole seconds; whether Salesforce also drops LastModifiedDate's milliseconds is unconfirmed
+    const later = precision === 'second' ? Math.floor(modified / 1000) > Math.floor(since / 1000) : modified > since;
+    if (!Number.isNaN(since) && later) {
       return restError(412, 'PRECONDITION_FAILED', 'The requested record has been modified since the given If-Unmodified-Since time.');
     }
   }
@@ -176,6 +217,9 @@ export function routeRest(method: string, path: string, search: URLSearchParams,
   const state = ctx.state;
   if (method === 'GET' && path === '/query') return { operation: 'rest.query', run: () => Promise.resolve(queryReply(search.get('q') ?? '', ctx, false)) };
   if (method === 'GET' && path === '/tooling/query') return { operation: 'tooling.query', run: () => Promise.resolve(queryReply(search.get('q') ?? '', ctx, true)) };
+  if (method === 'GET' && /^\/tooling\/sobjects\/certificate\/describe$/i.test(path)) {
+    return { operation: 'tooling.describe', run: () => Promise.resolve(describe(TOOLING_CERTIFICATE, ctx)) };
+  }
   if (method === 'GET' && path === '/tooling/executeAnonymous') {
     return {
       operation: 'tooling.executeAnonymous',
@@ -201,7 +245,8 @@ export function routeRest(method: string, path: string, search: URLSearchParams,
       operation: 'rest.describe',
       run: () => {
         const table = findTable(state, name);
-        return Promise.resolve(table ? describe(table, ctx) : restError(404, 'NOT_FOUND', `The requested resource does not exist: sObject type '${name}' is not supported.`));
+        if (table?.access === 'refuses-describe') return Promise.resolve(insufficientAccess(table));
+        return Promise.resolve(table && table.access !== 'hidden' ? describe(table, ctx) : restError(404, 'NOT_FOUND', `The requested resource does not exist: sObject type '${name}' is not supported.`));
       },
     };
   }
@@ -213,7 +258,7 @@ export function routeRest(method: string, path: string, search: URLSearchParams,
       run: () => {
         const table = findTable(state, name);
         if (!table) return Promise.resolve(restError(404, 'NOT_FOUND', `sObject type '${name}' is not supported.`));
-        if (method === 'PATCH') return Promise.resolve(update(table, id, body, headers.ifUnmodifiedSince));
+        if (method === 'PATCH') return Promise.resolve(update(table, id, body, headers.ifUnmodifiedSince, state.behaviour.ifUnmodifiedSincePrecision));
         const row = table.rows.find((r) => typeof r.Id === 'string' && r.Id.slice(0, 15) === id.slice(0, 15));
         return Promise.resolve(row ? jsonReply(200, { attributes: { type: table.name }, ...row }) : restError(404, 'NOT_FOUND', 'The requested resource does not exist'));
       },

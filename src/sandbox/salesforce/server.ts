@@ -18,7 +18,7 @@ import { loadFixtureFile, parseFixture, type SandboxFixture, type SandboxFixture
 import { handleMetadata, parseSoapRequest } from './metadata-api';
 import { handleTokenRequest } from './oauth-endpoint';
 import { buildOrgState, publicView, saveState } from './org-state';
-import { htmlReply, jsonReply, restError, soapFault, type Reply } from './replies';
+import { htmlReply, jsonReply, oauthError, restError, soapFault, type Reply } from './replies';
 import { routeRest } from './rest-api';
 import { SessionStore } from './sessions';
 
@@ -111,14 +111,15 @@ function send(res: ServerResponse, reply: Reply): void {
 type Api = 'oauth' | 'rest' | 'soap';
 
 function faultReply(api: Api, kind: FaultRule['kind']): Reply {
+  if (api === 'oauth' && kind === 'login-rate-limit') return oauthError(400, 'rate_limit_exceeded', 'rate limit exceeded');
   if (api === 'oauth') return htmlReply(kind === 'http-500' ? 500 : 503, 'Service Unavailable (sandbox fault)');
   if (api === 'soap') {
     if (kind === 'http-503') return htmlReply(503, 'Service Unavailable (sandbox fault)');
-    if (kind === 'request-limit') return soapFault('sf:REQUEST_LIMIT_EXCEEDED', 'REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.');
+    if (kind === 'request-limit' || kind === 'login-rate-limit') return soapFault('sf:REQUEST_LIMIT_EXCEEDED', 'REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.');
     return soapFault('sf:UNKNOWN_EXCEPTION', 'UNKNOWN_EXCEPTION: An unexpected error occurred (sandbox fault).');
   }
   if (kind === 'http-503') return restError(503, 'SERVER_UNAVAILABLE', 'Server unavailable (sandbox fault)');
-  if (kind === 'request-limit') return restError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
+  if (kind === 'request-limit' || kind === 'login-rate-limit') return restError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
   return restError(500, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred (sandbox fault).');
 }
 
@@ -164,7 +165,8 @@ export function createSandboxOrg(options: SandboxOrgOptions): SandboxOrg {
           else return faultReply(api, fault.kind);
         }
         if (api !== 'oauth') {
-          if (!sessions.check(token)) return sessionError(api);
+          // Salesforce's SOAP APIs refuse JWT-based access tokens with INVALID_SESSION_ID (REST takes them)
+          if (!sessions.check(token) || (api === 'soap' && isJwtShaped(token))) return sessionError(api);
           state.dailyApiRequests.used += 1;
         }
         const reply = await run();
@@ -266,6 +268,10 @@ export function createSandboxOrg(options: SandboxOrgOptions): SandboxOrg {
       };
     },
   };
+}
+
+function isJwtShaped(token: string | undefined): boolean {
+  return token?.split('.').length === 3;
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

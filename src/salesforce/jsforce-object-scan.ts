@@ -1,0 +1,93 @@
+/**
+ * Reads every text field of the objects where certificate names are usually kept — every
+ * custom setting and Custom Metadata Type that describeGlobal lists, plus the configured
+ * objects — and says which values each field holds, whether it can be written, and which
+ * objects could not be read at all. Discovery (new targets) and the search for unswitchable
+ * references both start from this one scan.
+ *
+ * An object the integration user cannot describe or query (a managed package's protected
+ * setting, an object without read access) is listed as unreadable, never an error: a
+ * rotation must name it, not crash on it. A protected setting that describeGlobal does not
+ * even list cannot be found by any API; only a configured target can name it.
+ */
+import type { ReferenceTargetKind } from '../domain/reference';
+import { queryRows, type OrgSession } from './jsforce-session';
+import { SchemaCache, isCustomMetadataObject, notReadableCode, notWritableReason, textFields, type Unreadable } from './jsforce-schema';
+import { describeGlobalSchema, parseWire, stringField } from './wire-records';
+
+/** Rows read per object when a whole object is scanned (custom settings and metadata types are small). */
+export const MAX_SCANNED_ROWS = 50_000;
+
+export interface ObjectToScan {
+  readonly name: string;
+  /** Listed by describeGlobal as a custom setting (null: not listed there at all). */
+  readonly customSetting: boolean | null;
+}
+
+export interface ScannedField {
+  readonly object: string;
+  readonly field: string;
+  readonly kind: ReferenceTargetKind;
+  /** Why no API update can write the field, or null. */
+  readonly notWritable: string | null;
+  /** Distinct non-empty values the field holds, as stored. */
+  readonly values: readonly string[];
+}
+
+export interface UnreadableObject extends Unreadable {
+  readonly customSetting: boolean | null;
+}
+
+export interface ScanResult {
+  readonly fields: ScannedField[];
+  readonly unreadable: UnreadableObject[];
+}
+
+/** Every custom setting and Custom Metadata Type describeGlobal lists, then the configured objects. */
+export async function objectsToScan(session: OrgSession, configured: readonly string[]): Promise<ObjectToScan[]> {
+  const global = parseWire(describeGlobalSchema, await session.call('listing objects', (conn) => conn.describeGlobal()), 'describeGlobal');
+  const listed = new Map(global.sobjects.map((s) => [s.name.toLowerCase(), s]));
+  const objects = new Map<string, ObjectToScan>();
+  for (const s of global.sobjects) {
+    if (s.customSetting === true || isCustomMetadataObject(s.name)) objects.set(s.name.toLowerCase(), { name: s.name, customSetting: s.customSetting === true });
+  }
+  for (const name of configured) {
+    const entry = listed.get(name.toLowerCase());
+    if (!objects.has(name.toLowerCase())) objects.set(name.toLowerCase(), { name: entry?.name ?? name, customSetting: entry ? entry.customSetting === true : null });
+  }
+  return [...objects.values()];
+}
+
+export async function scanObjects(session: OrgSession, schema: SchemaCache, objects: readonly ObjectToScan[]): Promise<ScanResult> {
+  const result: ScanResult = { fields: [], unreadable: [] };
+  for (const object of objects) {
+    const described = await schema.describe(object.name);
+    if (!described.readable) {
+      result.unreadable.push({ ...described, customSetting: object.customSetting });
+      continue;
+    }
+    const fields = textFields(described);
+    if (fields.length === 0) continue;
+    let rows: Record<string, unknown>[];
+    try {
+      // no WHERE: a Long Text Area cannot be filtered, and every value is wanted here anyway
+      const soql = `SELECT Id, ${fields.map((f) => f.name).join(', ')} FROM ${described.name} LIMIT ${MAX_SCANNED_ROWS}`;
+      rows = await session.call(`reading ${described.name}`, (conn) => queryRows(conn, soql));
+    } catch (err) {
+      const code = notReadableCode(err);
+      if (code === null) throw err;
+      result.unreadable.push({ readable: false, object: described.name, code, reason: `the query answered ${code}`, customSetting: object.customSetting ?? described.customSetting });
+      continue;
+    }
+    const kind: ReferenceTargetKind = described.customMetadata ? 'custom-metadata' : described.hierarchy ? 'hierarchy-setting' : 'custom-object';
+    for (const field of fields) {
+      const values = new Set<string>();
+      for (const row of rows) {
+        const value = stringField(row, field.name);
+        if (value !== null && value.trim() !== '') values.add(value);
+      }
+      result.fields.push({ object: described.name, field: field.name, kind, notWritable: notWritableReason(described, field), values: [...values].sort() });
+    }
+  }
+  return result;
+}
