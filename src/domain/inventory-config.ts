@@ -17,7 +17,9 @@
 import { z } from 'zod';
 import { uniqueNameProblem } from './certificate-names';
 import { RotationError } from './errors';
+import { literalLength, patternMatches, patternProblem } from './certificate-pattern';
 import { parseWindowPolicy, type WindowPolicy } from './maintenance-window';
+import { MAX_JITTER_HOURS, MAX_RENEW_BEFORE_DAYS } from './renewal-policy';
 import { rotationRequestSchema } from './rotation-request';
 
 const uniqueName = z.string().superRefine((value, ctx) => {
@@ -28,11 +30,8 @@ const uniqueName = z.string().superRefine((value, ctx) => {
 });
 
 const certificatePattern = z.string().superRefine((value, ctx) => {
-  if (!/^[A-Za-z0-9_*?]+$/.test(value)) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" may contain only letters, digits, underscores and the wildcards * and ?` });
-  } else if (!/[*?]/.test(value)) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" has no wildcard; for one certificate use certificate: "${value}"` });
-  }
+  const problem = patternProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
 const windowText = z.string().superRefine((value, ctx) => {
@@ -54,13 +53,13 @@ const freezePeriod = z
 
 const renewal = z
   .object({
-    renewBeforeDays: z.number().min(0, 'a number of days ≥ 0').optional(),
+    renewBeforeDays: z.number().min(0, 'a number of days ≥ 0').max(MAX_RENEW_BEFORE_DAYS, `at most ${MAX_RENEW_BEFORE_DAYS} days (ten years)`).optional(),
     renewBeforePercent: z
       .number()
       .gt(0, 'greater than 0 and less than 100 (66.67 renews at two thirds of the lifetime)')
       .lt(100, 'greater than 0 and less than 100 (66.67 renews at two thirds of the lifetime)')
       .optional(),
-    jitterMaxHours: z.number().min(0, 'a number of hours ≥ 0').optional(),
+    jitterMaxHours: z.number().min(0, 'a number of hours ≥ 0').max(MAX_JITTER_HOURS, `at most ${MAX_JITTER_HOURS} hours (a week)`).optional(),
     freezePeriods: z.array(freezePeriod).optional(),
   })
   .strict();
@@ -144,17 +143,6 @@ export function parseInventoryConfig(raw: unknown): InventoryConfig {
   return { orgs };
 }
 
-function globRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[*?]/g, (c) => (c === '*' ? '.*' : '.'));
-  // Salesforce treats Unique Names case-insensitively (two cannot differ only in case).
-  return new RegExp(`^${body}$`, 'i');
-}
-
-/** Characters a pattern pins down: the more, the more specific. */
-function literalLength(pattern: string): number {
-  return pattern.replace(/[*?]/g, '').length;
-}
-
 /**
  * The integration covering certificate `uniqueName` in org `orgAlias`, or null. An exact
  * `certificate` beats any pattern; among patterns the most specific (most literal
@@ -166,7 +154,7 @@ export function matchIntegration(config: InventoryConfig, orgAlias: string, uniq
   if (exact) return exact;
   const matches = integrations
     .map((item, index) => ({ item, index }))
-    .filter(({ item }) => item.certificatePattern !== undefined && globRegExp(item.certificatePattern).test(uniqueName))
+    .filter(({ item }) => item.certificatePattern !== undefined && patternMatches(item.certificatePattern, uniqueName))
     .sort((a, b) => literalLength(b.item.certificatePattern!) - literalLength(a.item.certificatePattern!));
   const [best, next] = matches;
   if (!best) return null;

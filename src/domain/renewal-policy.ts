@@ -96,17 +96,22 @@ function instant(value: string, field: string): number {
   return ms;
 }
 
+/** More jitter than a week spreads renewals past any sensible window. */
+export const MAX_JITTER_HOURS = 168;
+/** Ten years: longer than any certificate lives (a bigger number is a typo). */
+export const MAX_RENEW_BEFORE_DAYS = 3650;
+
 /** Checks the policy and fills its defaults; throws INVALID_INPUT naming the field. */
 export function resolveRenewalPolicy(policy: RenewalPolicy): ResolvedRenewalPolicy {
   const { renewBeforeDays, renewBeforePercent, jitterMaxHours } = policy;
-  if (renewBeforeDays !== undefined && !(Number.isFinite(renewBeforeDays) && renewBeforeDays >= 0)) {
-    throw invalid('renewBeforeDays', `${renewBeforeDays} must be a number of days ≥ 0.`);
+  if (renewBeforeDays !== undefined && !(Number.isFinite(renewBeforeDays) && renewBeforeDays >= 0 && renewBeforeDays <= MAX_RENEW_BEFORE_DAYS)) {
+    throw invalid('renewBeforeDays', `${renewBeforeDays} must be a number of days from 0 to ${MAX_RENEW_BEFORE_DAYS} (ten years).`);
   }
   if (renewBeforePercent !== undefined && !(Number.isFinite(renewBeforePercent) && renewBeforePercent > 0 && renewBeforePercent < 100)) {
     throw invalid('renewBeforePercent', `${renewBeforePercent} must be greater than 0 and less than 100 (66.67 renews at two thirds of the lifetime).`);
   }
-  if (jitterMaxHours !== undefined && !(Number.isFinite(jitterMaxHours) && jitterMaxHours >= 0)) {
-    throw invalid('jitterMaxHours', `${jitterMaxHours} must be a number of hours ≥ 0.`);
+  if (jitterMaxHours !== undefined && !(Number.isFinite(jitterMaxHours) && jitterMaxHours >= 0 && jitterMaxHours <= MAX_JITTER_HOURS)) {
+    throw invalid('jitterMaxHours', `${jitterMaxHours} must be a number of hours from 0 to ${MAX_JITTER_HOURS} (a week).`);
   }
   const freezePeriods = (policy.freezePeriods ?? []).map((freeze, i) => {
     const field = `freezePeriods[${i}]`;

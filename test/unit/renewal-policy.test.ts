@@ -474,8 +474,10 @@ describe('evaluateRenewal: bad input', () => {
     { name: 'percent 100', policy: { renewBeforePercent: 100 }, message: /^renewBeforePercent: 100 must be greater than 0 and less than 100/ },
     { name: 'percent 150', policy: { renewBeforePercent: 150 }, message: /^renewBeforePercent: 150 must be greater than 0/ },
     { name: 'percent NaN', policy: { renewBeforePercent: Number.NaN }, message: /^renewBeforePercent: NaN must be/ },
-    { name: 'negative days', policy: { renewBeforeDays: -1 }, message: /^renewBeforeDays: -1 must be a number of days ≥ 0/ },
-    { name: 'negative jitter', policy: { jitterMaxHours: -2 }, message: /^jitterMaxHours: -2 must be a number of hours ≥ 0/ },
+    { name: 'negative days', policy: { renewBeforeDays: -1 }, message: /^renewBeforeDays: -1 must be a number of days from 0 to 3650/ },
+    { name: 'days 1e9', policy: { renewBeforeDays: 1e9 }, message: /^renewBeforeDays: 1000000000 must be a number of days from 0 to 3650/ },
+    { name: 'negative jitter', policy: { jitterMaxHours: -2 }, message: /^jitterMaxHours: -2 must be a number of hours from 0 to 168/ },
+    { name: 'jitter 1e300', policy: { jitterMaxHours: 1e300 }, message: /^jitterMaxHours: 1e\+300 must be a number of hours from 0 to 168/ },
     {
       name: 'a freeze that ends before it starts',
       policy: { freezePeriods: [{ start: '2027-01-05T00:00:00Z', end: '2026-12-15T00:00:00Z', reason: 'year-end' }] },
