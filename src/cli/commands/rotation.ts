@@ -1,6 +1,7 @@
 /**
- * Operating rotations from the command line: rotate, approve, reject, reschedule,
- * vendor-applied, abort, rollback, status and list. Everything goes through Temporal — the
+ * Operating rotations from the command line: rotate, status and list here; the operator
+ * messages (approve, reject, reschedule, vendor-applied, abort, rollback,
+ * confirm-manual-steps) in rotation-messages.ts. Everything goes through Temporal — the
  * same messages the Temporal UI sends — so the CLI needs no Salesforce or vendor credentials.
  *
  * Every command answers from the workflow itself. `rotate` starts the rotation with
@@ -26,26 +27,17 @@ import {
   type RotationInput,
   type RotationRequest,
   type RotationStatus,
-  type RotationWindow,
 } from '../../domain/rotation';
 import { resolveRotationRequest, rotationRequestSchema } from '../../domain/rotation-request';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../domain/search-attributes';
-import {
-  abortUpdate,
-  confirmManualStepsUpdate,
-  approveUpdate,
-  rejectUpdate,
-  rescheduleUpdate,
-  rollbackUpdate,
-  startedUpdate,
-  vendorAppliedUpdate,
-} from '../../workflows/messages';
+import { startedUpdate } from '../../workflows/messages';
 import { rotateCertificate } from '../../workflows/rotate-certificate';
 import { formatStatus } from '../format-status';
 import { addClientOptions, withClient, type ClientFlags } from '../temporal-client';
 import { printable as p, printableJson } from '../terminal-text';
 
-import { CliError, explainFailure, isNotRunningError, readStatus, sendUpdate, workflowIdOf, type TargetFlags } from '../rotation-answers';
+import { CliError, explainFailure, isNotRunningError, readStatus, workflowIdOf, type TargetFlags } from '../rotation-answers';
+import { addTargetOptions, registerRotationMessageCommands, windowOf } from './rotation-messages';
 
 export { CliError, describeEnded, explainFailure, isNotRunningError, noSuchRotation, readStatus, sendUpdate, workflowIdOf } from '../rotation-answers';
 export type { Ending, TargetFlags } from '../rotation-answers';
@@ -61,22 +53,6 @@ function parseTarget(value: string, previous: ReferenceTarget[] = []): Reference
   }
   const kind = (match[3] as ReferenceTarget['kind'] | undefined) ?? 'hierarchy-setting';
   return [...previous, { object: match[1], field: match[2], kind }];
-}
-
-function windowOf(start?: string, end?: string): RotationWindow | undefined {
-  if (start === undefined && end === undefined) return undefined;
-  if (!start || !end) throw new CliError('give both --window-start and --window-end (ISO-8601, e.g. 2026-12-05T02:00:00Z)');
-  return { start, end };
-}
-
-// ---- which rotation --------------------------------------------------------------------------
-
-
-function addTargetOptions(command: Command): Command {
-  return addClientOptions(command)
-    .option('--org <alias>', 'the org alias (with --certificate: finds the rotation, case-insensitively)')
-    .option('--certificate <uniqueName>', 'the Unique Name of the certificate being rotated')
-    .option('--workflow-id <id>', 'instead of --org/--certificate: the workflow id, rotate/<org>/<certificate> in lower case');
 }
 
 // ---- rotate ----------------------------------------------------------------------------------
@@ -246,77 +222,7 @@ export function registerRotationCommands(program: Command): void {
     .option('--json', 'print the started rotation as JSON')
     .action(rotate);
 
-  addTargetOptions(program.command('approve'))
-    .description("approve the new key (the provisioning team's step), bound to its SPKI fingerprint")
-    .requiredOption('--approver <name>', 'who approves')
-    .requiredOption('--fingerprint <sha256>', 'SPKI SHA-256 fingerprint of the key you installed')
-    .option('--window-start <iso>', 'agreed window start (with --window-end); default: as requested')
-    .option('--window-end <iso>', 'agreed window end')
-    .action(async (flags: TargetFlags & { approver: string; fingerprint: string; windowStart?: string; windowEnd?: string }) => {
-      const window = windowOf(flags.windowStart, flags.windowEnd);
-      const request = { approver: flags.approver, fingerprint: flags.fingerprint, ...(window ? { window } : {}) };
-      const result = await withClient(flags, (client) => sendUpdate(client, workflowIdOf(flags), approveUpdate, [request]));
-      console.log(`approved; window ${p(result.window.start)} -> ${p(result.window.end)}`);
-    });
-
-  addTargetOptions(program.command('reject'))
-    .description('reject the new key: the rotation rolls back')
-    .requiredOption('--approver <name>', 'who rejects')
-    .requiredOption('--reason <text>', 'why')
-    .action(async (flags: TargetFlags & { approver: string; reason: string }) => {
-      const result = await withClient(flags, (client) => sendUpdate(client, workflowIdOf(flags), rejectUpdate, [{ approver: flags.approver, reason: flags.reason }]));
-      console.log(`rejected: ${p(result.message)} (phase ${p(result.phase)})`);
-    });
-
-  addTargetOptions(program.command('vendor-applied'))
-    .description('(provisioning team of a vendor without an API) confirm the new key is now trusted')
-    .requiredOption('--fingerprint <sha256>', 'SPKI SHA-256 fingerprint of the key you activated')
-    .option('--by <name>', 'who confirms')
-    .action(async (flags: TargetFlags & { fingerprint: string; by?: string }) => {
-      const request = { fingerprint: flags.fingerprint, ...(flags.by ? { by: flags.by } : {}) };
-      const result = await withClient(flags, (client) => sendUpdate(client, workflowIdOf(flags), vendorAppliedUpdate, [request]));
-      console.log(`vendor-applied accepted: ${p(result.message)} (phase ${p(result.phase)})`);
-    });
-
-  addTargetOptions(program.command('reschedule'))
-    .description('move the window (before it opens)')
-    .requiredOption('--window-start <iso>', 'new window start')
-    .requiredOption('--window-end <iso>', 'new window end')
-    .action(async (flags: TargetFlags & { windowStart: string; windowEnd: string }) => {
-      const request = { window: { start: flags.windowStart, end: flags.windowEnd } };
-      const window = await withClient(flags, (client) => sendUpdate(client, workflowIdOf(flags), rescheduleUpdate, [request]));
-      console.log(`window moved to ${p(window.start)} -> ${p(window.end)}`);
-    });
-
-  addTargetOptions(program.command('abort'))
-    .description('stop the rotation and undo both sides')
-    .requiredOption('--reason <text>', 'why')
-    .option('--by <name>', 'who aborts')
-    .action(async (flags: TargetFlags & { reason: string; by?: string }) => {
-      const request = { reason: flags.reason, ...(flags.by ? { by: flags.by } : {}) };
-      const result = await withClient(flags, (client) => sendUpdate(client, workflowIdOf(flags), abortUpdate, [request]));
-      console.log(`abort accepted: ${p(result.message)} (phase ${p(result.phase)})`);
-    });
-
-  addTargetOptions(program.command('rollback'))
-    .description('during the grace period: go back to the old certificate on both sides')
-    .requiredOption('--reason <text>', 'why')
-    .option('--by <name>', 'who rolls back')
-    .action(async (flags: TargetFlags & { reason: string; by?: string }) => {
-      const request = { reason: flags.reason, ...(flags.by ? { by: flags.by } : {}) };
-      const result = await withClient(flags, (client) => sendUpdate(client, workflowIdOf(flags), rollbackUpdate, [request]));
-      console.log(`rollback accepted: ${p(result.message)} (phase ${p(result.phase)})`);
-    });
-
-  addTargetOptions(program.command('confirm-manual-steps'))
-    .description('say the acknowledged places certrot cannot switch (Apex, protected settings) now name the new certificate; clean-up may then delete the old one')
-    .requiredOption('--by <name>', 'who switched them')
-    .option('--note <text>', 'what was done, e.g. the deployment')
-    .action(async (flags: TargetFlags & { by: string; note?: string }) => {
-      const request = { by: flags.by, ...(flags.note ? { note: flags.note } : {}) };
-      const result = await withClient(flags, (client) => sendUpdate(client, workflowIdOf(flags), confirmManualStepsUpdate, [request]));
-      console.log(`confirmed: ${p(result.message)} (phase ${p(result.phase)})`);
-    });
+  registerRotationMessageCommands(program);
 
   addTargetOptions(program.command('status'))
     .description('show a rotation: phase, outcome, timeline, keys, window, checks (running or ended)')
