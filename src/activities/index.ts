@@ -4,7 +4,8 @@
  * proxies only the part it uses.
  */
 import type { RotationActivities } from '../domain/activity-contract';
-import { createInventoryActivities, type InventoryActivities, type InventoryDeps } from './inventory-activities';
+import type { InventoryActivities } from '../domain/renewal/inventory-contract';
+import { createInventoryActivities, type InventoryDeps } from './inventory-activities';
 import { createActivities, type ActivityDeps } from './rotation-activities';
 
 export type AllActivityDeps = ActivityDeps & Partial<InventoryDeps>;
@@ -20,4 +21,5 @@ export function createAllActivities(deps: AllActivityDeps): AllActivities {
 export { createActivities } from './rotation-activities';
 export type { ActivityDeps, ConfiguredOrg } from './rotation-activities';
 export { createInventoryActivities, inventoryDepsFromConfig } from './inventory-activities';
-export type { InventoryActivities, InventoryDeps, OrgInventory, DriftFinding } from './inventory-activities';
+export type { InventoryDeps } from './inventory-activities';
+export type { InventoryActivities, OrgInventory, DriftFinding } from '../domain/renewal/inventory-contract';

@@ -35,7 +35,8 @@ import { asActivity } from './failures';
 import { recordCertificateExpiry } from './metrics';
 import { RotationError } from '../domain/errors';
 import { parseInventoryConfig, type InventoryConfig } from '../domain/inventory-config';
-import type { ReferenceRecord, ReferenceTarget } from '../domain/rotation';
+import type { ReferenceTarget } from '../domain/rotation';
+import type { DriftAlertInput, DriftAlertResult, DriftFinding, InventoryActivities, InventoryCertificate, InventoryReference, OrgInventory } from '../domain/renewal/inventory-contract';
 import type { SalesforceOrg } from '../salesforce/org-port';
 import { EmailChannel, type EmailChannelConfig } from '../vendors/email-channel';
 import { isAllowedEndpoint, sendHttpRequest } from '../vendors/http-transport';
@@ -44,77 +45,6 @@ import { describeEndpoint, safeErrorMessage } from '../vendors/redact';
 import type { WebhookChannelConfig } from '../vendors/webhook-channel';
 import type { WorkerConfig } from '../workers/config';
 import type { ActivityDeps } from './rotation-activities';
-
-// ---- the contract the sweep workflow proxies (plain data) ---------------------------------
-
-export interface InventoryCertificate {
-  readonly uniqueName: string;
-  readonly label: string;
-  readonly keySize: number;
-  readonly caSigned: boolean;
-  /** false: a CA-signed certificate still waiting for its chain. */
-  readonly usable: boolean;
-  /** ISO-8601; null while a CA-signed certificate has no chain. The certificate's notAfter where its content was read, else the listed day 00:00Z. */
-  readonly expiresAt: string | null;
-  /** ISO-8601, read from the certificate's content (every usable one); null for a CSR, or one gone since the listing (never derived). */
-  readonly notBefore: string | null;
-  readonly notBeforeSource: 'certificate' | null;
-}
-
-export interface InventoryReference {
-  /** The certificate name searched for (it may not exist: a dangling reference). */
-  readonly certificate: string;
-  readonly object: string;
-  readonly field: string;
-  readonly recordId: string;
-  readonly scope: ReferenceRecord['scope'];
-  readonly owner: string | null;
-  readonly value: string;
-  /** 'label': the record holds the certificate's label, not its Unique Name. */
-  readonly matchedBy: 'unique-name' | 'label';
-}
-
-export interface OrgInventory {
-  readonly org: string;
-  readonly takenAt: string;
-  readonly certificates: readonly InventoryCertificate[];
-  readonly references: readonly InventoryReference[];
-  /** Names the integrations give exactly that the org does not have (after a sandbox refresh, say). */
-  readonly missing: readonly string[];
-  /** The fields searched: the integrations' targets, plus discovered ones. */
-  readonly targets: readonly ReferenceTarget[];
-}
-
-export type DriftProblem = 'missing-certificate' | 'expired-certificate' | 'unusable-certificate' | 'label-not-unique-name' | 'inventory-failed';
-
-export interface DriftFinding {
-  readonly org: string;
-  readonly problem: DriftProblem;
-  /** The certificate the reference names (or the org's error, for inventory-failed). */
-  readonly certificate: string;
-  /** Absent for inventory-failed. */
-  readonly reference?: Omit<InventoryReference, 'certificate'>;
-  /** Words an operator can act on. */
-  readonly detail: string;
-}
-
-export interface DriftAlertInput {
-  readonly workflowId: string;
-  readonly sweptAt: string;
-  readonly findings: readonly DriftFinding[];
-}
-
-export interface DriftAlertResult {
-  readonly sent: boolean;
-  /** Where it went (described without secrets), or why it was not sent. */
-  readonly detail: string;
-}
-
-export interface InventoryActivities {
-  loadInventory(): Promise<InventoryConfig>;
-  inventoryOrg(input: { org: string }): Promise<OrgInventory>;
-  sendDriftAlert(input: DriftAlertInput): Promise<DriftAlertResult>;
-}
 
 // ---- the alert channel ----------------------------------------------------------------------
 

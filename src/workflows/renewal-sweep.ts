@@ -46,7 +46,7 @@ import type {
   InventoryCertificate,
   InventoryReference,
   OrgInventory,
-} from '../activities/inventory-activities';
+} from '../domain/renewal/inventory-contract';
 import { KEY_SIZES, isKeySize, type KeySize } from '../domain/certificate';
 import { matchIntegration, type InventoryConfig, type InventoryIntegration } from '../domain/inventory-config';
 import { nextWindow } from '../domain/maintenance-window';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
-import type { DriftFinding } from '../../src/activities/inventory-activities';
+import type { DriftFinding } from '../../src/domain/renewal/inventory-contract';
 import type { renewalSweep } from '../../src/workflows/renewal-sweep';
 import { APPROVER, useRenewalHarness, type RenewalWorld } from './support';
 

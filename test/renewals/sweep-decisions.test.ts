@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseInventoryConfig } from '../../src/domain/inventory-config';
-import type { InventoryCertificate } from '../../src/activities/inventory-activities';
+import type { InventoryCertificate } from '../../src/domain/renewal/inventory-contract';
 import { APPROVAL_LEAD_MS, certificateJitterFraction, chooseWindow, rotationRequest } from '../../src/workflows/renewal-sweep';
 
 const HOUR = 3_600_000;
