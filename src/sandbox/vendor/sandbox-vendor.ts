@@ -24,6 +24,7 @@ import { issueServerCertificate, LOCAL_HOST_NAMES, sandboxTestCa, type TestCa } 
 import { FaultInjector, type DrawnFault, type FaultRule, type SandboxOperation } from './fault-injector';
 import { fieldPath, type SandboxVendorFixture } from './fixture';
 import { IdempotencyStore, type StoredResponse } from './idempotency-store';
+import { matchRoute, ORG_ID_PATTERN, parseRegistryRequest, type RegistryRequest } from './request-rules';
 import { RegistryRefusal, SandboxKeyRegistry, type OrgMode, type OrgSnapshot } from './sandbox-key-registry';
 
 export interface SandboxVendorOptions {
@@ -79,15 +80,7 @@ export interface SandboxVendorState {
   faults: ReturnType<FaultInjector['list']>;
 }
 
-interface Route {
-  operation: SandboxOperation;
-  orgId: string;
-  fingerprint?: string;
-}
-
-const WRITES: ReadonlySet<SandboxOperation> = new Set(['stageKey', 'activateKey', 'retireKey', 'restoreKey']);
 const MAX_BODY_BYTES = 256 * 1024;
-const IDEMPOTENCY_KEY_FORMAT = /^[A-Za-z0-9_.:-]{8,128}$/;
 
 export class SandboxVendor {
   readonly registry: SandboxKeyRegistry;
@@ -172,7 +165,7 @@ export class SandboxVendor {
       } else if (url.pathname.startsWith('/v1/')) {
         await this.api(req, url, rawBody, res, port);
       } else {
-        sendError(res, 404, 'INVALID_REQUEST', `No route ${req.method ?? ''} ${url.pathname}.`);
+        sendError(res, 404, 'NOT_FOUND', `No route ${req.method ?? ''} ${url.pathname}.`);
       }
     } catch (error) {
       if (error instanceof RegistryRefusal) sendError(res, error.status, error.code, error.message);
@@ -181,19 +174,26 @@ export class SandboxVendor {
   }
 
   private async api(req: http.IncomingMessage, url: URL, rawBody: string, res: http.ServerResponse, port: 'plain' | 'tls'): Promise<void> {
-    const route = routeOf(req.method ?? 'GET', url.pathname);
-    if (!route) {
-      sendError(res, 404, 'INVALID_REQUEST', `No route ${req.method ?? ''} ${url.pathname}; see api/vendor-key-registry.openapi.yaml.`);
+    // The contract's order of checks: path, method, credentials, request rules, then state.
+    const match = matchRoute(req.method ?? 'GET', url.pathname);
+    if (match.kind === 'not-found') {
+      sendError(res, 404, 'NOT_FOUND', `No path ${url.pathname} in api/vendor-key-registry.openapi.yaml.`);
       return;
     }
+    if (match.kind === 'method-not-allowed') {
+      const allow = match.allow.join(', ');
+      sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method ?? ''} is not an operation of ${url.pathname}; it allows ${allow}.`, { allow });
+      return;
+    }
+    const route = match.route;
     this.requests[route.operation] = (this.requests[route.operation] ?? 0) + 1;
     this.authenticate(req, port);
     const body = parseJsonBody(rawBody);
+    const request = parseRegistryRequest(route, body, headerValue(req.headers['idempotency-key']));
     const fault = this.faults.draw(route.operation);
     if (fault.latencyMs > 0) await delay(fault.latencyMs);
     if (fault.failure?.when === 'before-apply') return injectFailure(res, fault);
-    const idempotencyKey = headerValue(req.headers['idempotency-key']);
-    const outcome = this.apply(route, body, idempotencyKey);
+    const outcome = this.apply(request, body);
     if (fault.failure?.when === 'after-apply') return injectFailure(res, fault);
     send(res, outcome.status, outcome.body, outcome.replayed ? { 'idempotent-replayed': 'true' } : {});
   }
@@ -215,24 +215,23 @@ export class SandboxVendor {
   }
 
   /** Synchronous from lookup to remember: two requests with one key cannot both apply. */
-  private apply(route: Route, body: Record<string, unknown>, idempotencyKey: string | undefined): StoredResponse & { replayed?: boolean } {
+  /** `body` is the request body as sent: the same key with another body is another request. */
+  private apply(request: RegistryRequest, body: Record<string, unknown>): StoredResponse & { replayed?: boolean } {
     try {
-      if (!WRITES.has(route.operation)) return { status: 200, body: this.read(route, body) };
-      if (idempotencyKey === undefined || !IDEMPOTENCY_KEY_FORMAT.test(idempotencyKey)) {
-        throw new RegistryRefusal(400, 'IDEMPOTENCY_KEY_REQUIRED', 'Writes need an "Idempotency-Key" header of 8-128 characters [A-Za-z0-9_.:-].');
-      }
-      const request = `${route.operation}\n${route.orgId}\n${route.fingerprint ?? ''}\n${canonicalJson(body)}`;
-      const seen = this.idempotency.lookup(idempotencyKey, request);
+      if (!('idempotencyKey' in request)) return { status: 200, body: this.read(request) };
+      const { idempotencyKey } = request;
+      const identity = `${request.operation}\n${request.orgId}\n${'fingerprint' in request ? request.fingerprint : ''}\n${canonicalJson(body)}`;
+      const seen = this.idempotency.lookup(idempotencyKey, identity);
       if (seen.kind === 'replay') return { ...seen.response, replayed: true };
       if (seen.kind === 'mismatch') {
         throw new RegistryRefusal(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used for a different request.');
       }
-      const response = this.write(route, body);
-      this.idempotency.remember(idempotencyKey, request, response);
+      const response = this.write(request);
+      this.idempotency.remember(idempotencyKey, identity, response);
       const key = (response.body as { key?: { fingerprint?: string } }).key;
       this.writes.push({
-        operation: route.operation,
-        orgId: route.orgId,
+        operation: request.operation,
+        orgId: request.orgId,
         fingerprint: key?.fingerprint ?? null,
         idempotencyKey,
         status: response.status,
@@ -245,38 +244,29 @@ export class SandboxVendor {
     }
   }
 
-  private read(route: Route, body: Record<string, unknown>): unknown {
-    switch (route.operation) {
+  private read(request: Extract<RegistryRequest, { operation: 'capabilities' | 'listKeys' | 'verifySignature' }>): unknown {
+    switch (request.operation) {
       case 'capabilities':
-        return this.registry.capabilities(route.orgId);
+        return this.registry.capabilities(request.orgId);
       case 'listKeys':
-        return { keys: this.registry.list(route.orgId) };
+        return { keys: this.registry.list(request.orgId) };
       case 'verifySignature':
-        if (body.algorithm !== undefined && body.algorithm !== 'RSA-SHA256') {
-          throw new RegistryRefusal(400, 'INVALID_REQUEST', `Unsupported algorithm ${JSON.stringify(body.algorithm)}; only RSA-SHA256.`);
-        }
-        return this.registry.verify(route.orgId, body.nonce, body.signature);
-      default:
-        throw new RegistryRefusal(500, 'INTERNAL', `Not a read: ${route.operation}`);
+        return this.registry.verify(request.orgId, request.nonce, request.signature);
     }
   }
 
-  private write(route: Route, body: Record<string, unknown>): StoredResponse {
-    const replace = body.replace === true;
-    const fingerprint = route.fingerprint ?? '';
-    switch (route.operation) {
+  private write(request: Extract<RegistryRequest, { idempotencyKey: string }>): StoredResponse {
+    switch (request.operation) {
       case 'stageKey': {
-        const { created, change } = this.registry.stage(route.orgId, body.certificatePem);
+        const { created, change } = this.registry.stage(request.orgId, request.certificatePem);
         return { status: created ? 201 : 200, body: change };
       }
       case 'activateKey':
-        return { status: 200, body: this.registry.activate(route.orgId, fingerprint, replace) };
+        return { status: 200, body: this.registry.activate(request.orgId, request.fingerprint, request.replace) };
       case 'restoreKey':
-        return { status: 200, body: this.registry.restore(route.orgId, fingerprint, replace) };
+        return { status: 200, body: this.registry.restore(request.orgId, request.fingerprint, request.replace) };
       case 'retireKey':
-        return { status: 200, body: this.registry.retire(route.orgId, fingerprint) };
-      default:
-        throw new RegistryRefusal(500, 'INTERNAL', `Not a write: ${route.operation}`);
+        return { status: 200, body: this.registry.retire(request.orgId, request.fingerprint) };
     }
   }
 
@@ -335,11 +325,12 @@ export class SandboxVendor {
         return sendError(res, 400, 'INVALID_REQUEST', 'Field "mode" must be "single-key" or "multi-key".');
       }
       const orgId = decodeURIComponent(org[1]);
+      if (!ORG_ID_PATTERN.test(orgId)) return sendError(res, 400, 'INVALID_REQUEST', 'The org id must be 1-64 characters of letters, digits, "_", "." or "-".');
       const mode: OrgMode = body.mode;
       this.registry.putOrg(orgId, mode);
       return send(res, 200, { orgId, mode: body.mode });
     }
-    sendError(res, 404, 'INVALID_REQUEST', `No sandbox control route ${method} ${pathname}.`);
+    sendError(res, 404, 'NOT_FOUND', `No sandbox control route ${method} ${pathname}.`);
   }
 }
 
@@ -348,30 +339,6 @@ export async function startSandboxVendor(options: SandboxVendorOptions = {}): Pr
   const vendor = new SandboxVendor(options);
   const handle = await vendor.start();
   return { ...handle, vendor };
-}
-
-function routeOf(method: string, pathname: string): Route | undefined {
-  let segments: string[];
-  try {
-    segments = pathname.split('/').slice(1).map(decodeURIComponent);
-  } catch {
-    return undefined;
-  }
-  const [version, orgs, orgId, ...rest] = segments;
-  if (version !== 'v1' || orgs !== 'orgs' || !orgId) return undefined;
-  if (rest.length === 1 && rest[0] === 'capabilities' && method === 'GET') return { operation: 'capabilities', orgId };
-  if (rest.length === 1 && rest[0] === 'keys') {
-    if (method === 'GET') return { operation: 'listKeys', orgId };
-    if (method === 'POST') return { operation: 'stageKey', orgId };
-  }
-  if (rest.length === 1 && rest[0] === 'signatures:verify' && method === 'POST') return { operation: 'verifySignature', orgId };
-  if (rest.length === 2 && rest[0] === 'keys' && method === 'POST') {
-    const action = /^(.+):(activate|retire|restore)$/.exec(rest[1] ?? '');
-    if (action?.[1] !== undefined && action[2] !== undefined) {
-      return { operation: `${action[2]}Key` as SandboxOperation, orgId, fingerprint: action[1] };
-    }
-  }
-  return undefined;
 }
 
 function peerFingerprint(req: http.IncomingMessage): string | undefined {
@@ -431,8 +398,8 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
   res.end(text);
 }
 
-function sendError(res: http.ServerResponse, status: number, code: RegistryErrorCode, message: string): void {
-  send(res, status, { code, message });
+function sendError(res: http.ServerResponse, status: number, code: RegistryErrorCode, message: string, headers: Record<string, string> = {}): void {
+  send(res, status, { code, message }, headers);
 }
 
 function sameSecret(given: string, expected: string): boolean {
