@@ -6,18 +6,36 @@
  * Salesforce API calls per `inventoryOrg` (the sandbox org counts them the same way; see
  * test/renewals/drift.test.ts):
  *
- *   2                                listCertificates (Tooling query + listMetadata)
- *   + 3 + 2·S   when discovering     discoverReferenceTargets: its own certificate list (2),
- *                                    describeGlobal (1), describe + one query per custom
- *                                    setting / Custom Metadata Type / configured custom
- *                                    object (S of them; 1 for one without text fields)
- *   + O + T + 1 + ⌈N/10⌉ + ≤2        findReferencesToAny, for every certificate at once: one
- *                                    describe per target object (O: filterable? hierarchy?
- *                                    readable?) and one query per target field (T; per 100
- *                                    names), named credentials of both models: list (1) and
- *                                    read (⌈N/10⌉), owner names (≤2)
+ *   2                                listCertificatesWithDeleted (Tooling query +
+ *                                    listMetadata; the deleted certificates the Tooling
+ *                                    query still returns come with it)
+ *   + 1 + 2·S   when discovering     discoverReferenceTargets, given the names just listed
+ *                                    (no list of its own): describeGlobal (1), describe + one
+ *                                    query per custom setting / Custom Metadata Type /
+ *                                    configured custom object (S of them; 1 for one without
+ *                                    text fields)
+ *   + O + C + F·⌈K/100⌉              findReferencesToAny, for every name at once: one describe
+ *     + 1 + ⌈N/10⌉ + ≤2              per target object (O: filterable? hierarchy? readable?);
+ *                                    one query per certificate field among the targets (C:
+ *                                    every value wanted, see below) and per other target field
+ *                                    (F) per 100 names searched (K: the live certificates'
+ *                                    Unique Names and labels, the deleted ones', the
+ *                                    integrations' missing names); named credentials of both
+ *                                    models: list (1) and read (⌈N/10⌉); owner names (≤2)
  *   + ⌈U/10⌉                         readValidity: the content of every usable certificate
  *                                    (U of them), 10 per Metadata read
+ *
+ * (In real Salesforce a query answering more than 2,000 rows adds one call per further
+ * 2,000: jsforce fetches the next pages. The sandbox answers in one page.)
+ *
+ * A reference to a certificate that does not exist is found whatever its name, for the
+ * same calls: certificate fields — every named credential's certificate places, every
+ * configured target, every discovered field whose API name or label says it holds a
+ * certificate (src/salesforce/certificate-fields.ts; never one named for a password, key
+ * or content) — give every value, and a value naming no certificate is a reference to that
+ * name (`absent: 'unknown-name'`); deleted certificates still listed are searched by name
+ * in every target (`absent: 'deleted'`). The sweep's drift audit reports both as
+ * missing-certificate.
  *
  * Validity is read, never guessed: a certificate's lifetime depends on its key size AND on
  * the CA/Browser Forum maximum of the day it was created (398, 200, 100, then 47 days), so
@@ -29,117 +47,26 @@
  * Nothing is done once per certificate: the list, discovery, the reference search and the
  * content reads (10 certificates per call) are done once per org.
  */
-import { createHash } from 'node:crypto';
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { Runtime } from '@temporalio/worker';
 import { asActivity } from './failures';
 import { recordCertificateExpiry } from './metrics';
 import { RotationError } from '../domain/errors';
 import { parseInventoryConfig, type InventoryConfig } from '../domain/inventory-config';
-import type { ReferenceTarget } from '../domain/rotation';
-import type { DriftAlertInput, DriftAlertResult, DriftFinding, InventoryActivities, InventoryCertificate, InventoryReference, OrgInventory } from '../domain/renewal/inventory-contract';
+import { inventoryRoomProblems } from '../domain/renewal/room';
+import { rotationWorkflowId, type ReferenceTarget } from '../domain/rotation';
+import type { DriftAlertInput, DriftAlertResult, InventoryActivities, InventoryCertificate, InventoryReference, OrgInventory, RunningRotation } from '../domain/renewal/inventory-contract';
+import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
+import { composeDriftAlert, createAlertChannel, type AlertChannel } from '../notifications';
 import type { SalesforceOrg } from '../salesforce/org-port';
-import { EmailChannel, type EmailChannelConfig } from '../vendors/email-channel';
-import { isAllowedEndpoint, sendHttpRequest } from '../vendors/http-transport';
-import type { ComposedNotice, WebhookPayload } from '../vendors/notification-message';
-import { describeEndpoint, safeErrorMessage } from '../vendors/redact';
-import type { WebhookChannelConfig } from '../vendors/webhook-channel';
 import type { WorkerConfig } from '../workers/config';
 import type { ActivityDeps } from './rotation-activities';
 
-// ---- the alert channel ----------------------------------------------------------------------
+/** Rotation descriptions asked of Temporal at once by `rotationsRunning`. */
+const DESCRIBES_AT_ONCE = 20;
 
-export interface DriftAlert {
-  readonly noticeId: string;
-  readonly subject: string;
-  readonly text: string;
-  readonly findings: readonly DriftFinding[];
-}
-
-export interface AlertChannel {
-  describe(): string;
-  send(alert: DriftAlert): Promise<void>;
-}
-
-export interface AlertsConfig {
-  readonly webhook?: WebhookChannelConfig;
-  readonly email?: EmailChannelConfig;
-}
-
-/** A Slack-compatible POST (`text`) with the findings as structured data for automation. */
-class WebhookAlertChannel implements AlertChannel {
-  constructor(private readonly config: WebhookChannelConfig) {
-    if (!isAllowedEndpoint(config.url)) throw new RotationError('CONFIG_INVALID', 'inventory.alerts.webhook.url: must be an https: URL (plain http: only for 127.0.0.1/localhost)');
-  }
-
-  describe(): string {
-    return `webhook ${describeEndpoint(this.config.url)}`;
-  }
-
-  async send(alert: DriftAlert): Promise<void> {
-    const headers = this.config.headers ?? {};
-    const secrets = [this.config.url, ...Object.values(headers)];
-    let status: number;
-    try {
-      const response = await sendHttpRequest({
-        method: 'POST',
-        url: new URL(this.config.url),
-        headers: { ...headers, 'content-type': 'application/json', 'idempotency-key': alert.noticeId },
-        body: JSON.stringify({ text: `${alert.subject}\n\n${alert.text}`, event: 'certrot.inventory.drift', noticeId: alert.noticeId, findings: alert.findings }),
-        timeoutMs: this.config.timeoutMs ?? 15_000,
-        tls: { caPem: this.config.caPem },
-      });
-      status = response.status;
-    } catch (error) {
-      throw new RotationError('NOTIFICATION_FAILED', `Could not reach the ${this.describe()}: ${safeErrorMessage(error, secrets)}.`, { retryable: true });
-    }
-    if (status < 200 || status >= 300) {
-      throw new RotationError('NOTIFICATION_FAILED', `The ${this.describe()} answered HTTP ${status}.`, { retryable: status >= 500 || status === 429 });
-    }
-  }
-}
-
-/** Email through the manual vendor's SMTP channel (same settings, same scrubbing). */
-class EmailAlertChannel implements AlertChannel {
-  private readonly channel: EmailChannel;
-
-  constructor(config: EmailChannelConfig) {
-    this.channel = new EmailChannel(config);
-  }
-
-  describe(): string {
-    return this.channel.describe();
-  }
-
-  async send(alert: DriftAlert): Promise<void> {
-    // The email channel reads only subject, text, attachments, noticeId and a fingerprint
-    // header from a vendor notice; a drift alert has no key, so that header stays empty.
-    const notice: ComposedNotice = {
-      noticeId: alert.noticeId,
-      subject: alert.subject,
-      text: alert.text,
-      attachments: [],
-      webhook: { fingerprint: '' } as WebhookPayload,
-    };
-    try {
-      await this.channel.deliver(notice);
-    } finally {
-      this.channel.close();
-    }
-  }
-}
-
-export function createAlertChannel(config: AlertsConfig | undefined): AlertChannel | null {
-  const channels: AlertChannel[] = [];
-  if (config?.webhook) channels.push(new WebhookAlertChannel(config.webhook));
-  if (config?.email) channels.push(new EmailAlertChannel(config.email));
-  if (channels.length === 0) return null;
-  return {
-    describe: () => channels.map((c) => c.describe()).join(' and '),
-    send: async (alert) => {
-      for (const channel of channels) await channel.send(alert);
-    },
-  };
-}
+// ---- the worker's inventory and alert channel (src/notifications/drift-alert.ts) -----------
 
 export interface InventoryDeps {
   /** null: no automatic renewals configured (the sweep then has nothing to do). */
@@ -163,7 +90,12 @@ export function inventoryDepsFromConfig(config: WorkerConfig): InventoryDeps {
       if (!config.vendors[integration.vendor]) problems.push(`inventory.orgs.${alias}.integrations[${i}].vendor: no vendor "${integration.vendor}" in "vendors"`);
     });
   }
+  // A policy that leaves no room for a renewal of today's certificates is a mistake; one that
+  // will not for the shorter lifetimes the CA/Browser Forum schedule brings is a warning.
+  const room = inventoryRoomProblems(inventory, new Date());
+  for (const finding of room) if (finding.severity === 'error') problems.push(`inventory.${finding.message}`);
   if (problems.length > 0) throw new RotationError('CONFIG_INVALID', `Worker configuration: ${problems.join('; ')}`);
+  for (const finding of room) if (finding.severity === 'warning') Runtime.instance().logger.warn(`Worker configuration: inventory.${finding.message}`);
   return { inventory, alerts: createAlertChannel(alerts) };
 }
 
@@ -171,24 +103,6 @@ export function inventoryDepsFromConfig(config: WorkerConfig): InventoryDeps {
 
 function targetKey(target: { object: string; field: string }): string {
   return `${target.object.toLowerCase()}.${target.field.toLowerCase()}`;
-}
-
-/** Alert subject and text: one line per finding, what holds what and what is wrong. */
-export function composeDriftAlert(input: DriftAlertInput): DriftAlert {
-  const orgs = [...new Set(input.findings.map((f) => f.org))];
-  const subject = `[certrot] ${input.findings.length} certificate reference problem(s) in org ${orgs.join(', ')}`;
-  const lines = input.findings.map((f) => `- ${f.org}: ${f.detail}`);
-  const text = [
-    `The renewal sweep ${input.workflowId} at ${input.sweptAt} found settings that name a certificate Salesforce cannot use.`,
-    'Each is an outage waiting for the next call that uses it:',
-    '',
-    ...lines,
-    '',
-    'Put the Unique Name of an existing, usable, unexpired certificate in each (Setup > Certificate and Key Management shows it).',
-  ].join('\n');
-  // Same findings from the same sweep (an activity retry) -> the same id, for receivers that de-duplicate.
-  const noticeId = createHash('sha256').update(JSON.stringify([input.workflowId, input.findings])).digest('hex').slice(0, 32);
-  return { noticeId, subject, text, findings: input.findings };
 }
 
 export function createInventoryActivities(deps: ActivityDeps & InventoryDeps): InventoryActivities {
@@ -213,21 +127,25 @@ export function createInventoryActivities(deps: ActivityDeps & InventoryDeps): I
   async function inventoryOrg(input: { org: string }): Promise<OrgInventory> {
     const salesforce = salesforceOf(input.org);
     const integrations = inventory.orgs[input.org]?.integrations ?? [];
-    const certificates = await salesforce.listCertificates();
+    // Deleted certificates come with the same listing, where Salesforce still shows them.
+    const { certificates, deleted } = await salesforce.listCertificatesWithDeleted();
+    const orgNames = [...certificates.map((c) => ({ uniqueName: c.uniqueName, label: c.label })), ...deleted];
 
     // One set of targets for the whole org: every integration's, plus discovered fields.
     const targets = new Map<string, ReferenceTarget>();
     for (const integration of integrations) for (const t of integration.references?.targets ?? []) targets.set(targetKey(t), { ...t });
+    const configured = [...targets.values()];
     const discover = integrations.some((i) => i.references?.discover ?? (i.references?.targets?.length ?? 0) === 0);
     if (discover) {
-      const configuredObjects = [...new Set([...targets.values()].filter((t) => t.kind === 'custom-object').map((t) => t.object))];
-      for (const found of await salesforce.discoverReferenceTargets(configuredObjects)) {
+      const configuredObjects = [...new Set(configured.filter((t) => t.kind === 'custom-object').map((t) => t.object))];
+      for (const found of await salesforce.discoverReferenceTargets(configuredObjects, orgNames)) {
         if (!targets.has(targetKey(found))) targets.set(targetKey(found), { object: found.object, field: found.field, kind: found.kind });
       }
     }
 
-    // Every certificate of the org, plus names the integrations give that the org lacks.
+    // Every certificate of the org (live and deleted), plus names the integrations give that the org lacks.
     const listed = new Set(certificates.map((c) => c.uniqueName.toLowerCase()));
+    const gone = new Set(deleted.map((c) => c.uniqueName.toLowerCase()));
     const missing = [
       ...new Set(
         integrations
@@ -235,18 +153,26 @@ export function createInventoryActivities(deps: ActivityDeps & InventoryDeps): I
           .filter((name): name is string => name !== undefined && !listed.has(name.toLowerCase())),
       ),
     ];
-    // One search for every certificate at once: the cost does not grow with their number.
-    const wanted = [...certificates.map((c) => ({ uniqueName: c.uniqueName, label: c.label })), ...missing.map((uniqueName) => ({ uniqueName, label: null }))];
-    const references: InventoryReference[] = (await salesforce.findReferencesToAny(wanted, [...targets.values()])).map((r) => ({
-      certificate: r.certificate,
-      object: r.object,
-      field: r.field,
-      recordId: r.recordId,
-      scope: r.scope,
-      owner: r.owner,
-      value: r.value,
-      matchedBy: r.matchedBy,
-    }));
+    // One search for every name at once: the cost does not grow with their number. Certificate
+    // fields (named credentials', fields named for a certificate, the configured targets) give
+    // every value, so a reference to a certificate the org never had is found by its own name.
+    const wanted = [...orgNames, ...missing.filter((name) => !gone.has(name.toLowerCase())).map((uniqueName) => ({ uniqueName, label: null }))];
+    const absentOf = (name: string) => (listed.has(name.toLowerCase()) ? null : gone.has(name.toLowerCase()) ? ('deleted' as const) : ('unknown-name' as const));
+    const found = await salesforce.findReferencesToAny(wanted, [...targets.values()], { dangling: { declaredFields: configured } });
+    const references: InventoryReference[] = found.map((r) => {
+      const absent = absentOf(r.certificate);
+      return {
+        certificate: r.certificate,
+        object: r.object,
+        field: r.field,
+        recordId: r.recordId,
+        scope: r.scope,
+        owner: r.owner,
+        value: r.value,
+        matchedBy: r.matchedBy,
+        ...(absent ? { absent } : {}),
+      };
+    });
 
     // Each usable certificate's own notBefore/notAfter (a CSR has none yet), 10 per read.
     const validity = new Map((await salesforce.readValidity(certificates.filter((c) => c.usable).map((c) => c.uniqueName))).map((v) => [v.uniqueName.toLowerCase(), v]));
@@ -267,7 +193,8 @@ export function createInventoryActivities(deps: ActivityDeps & InventoryDeps): I
         notBeforeSource: read ? 'certificate' : null,
       });
     }
-    log.info('took the inventory', { org: input.org, certificates: result.length, references: references.length, targets: targets.size, missing: missing.length });
+    const dangling = references.filter((r) => r.absent !== undefined).length;
+    log.info('took the inventory', { org: input.org, certificates: result.length, references: references.length, dangling, targets: targets.size, missing: missing.length });
     return { org: input.org, takenAt: new Date().toISOString(), certificates: result, references, missing, targets: [...targets.values()] };
   }
 
@@ -281,9 +208,31 @@ export function createInventoryActivities(deps: ActivityDeps & InventoryDeps): I
     return { sent: true, detail: deps.alerts.describe() };
   }
 
+  /** Describes each canonical rotation id (no visibility query: no lag, and every server answers it). */
+  async function rotationsRunning(input: { org: string; certificates: readonly string[] }): Promise<RunningRotation[]> {
+    const client = Context.current().client;
+    const running: RunningRotation[] = [];
+    const names = [...new Set(input.certificates)];
+    for (let i = 0; i < names.length; i += DESCRIBES_AT_ONCE) {
+      await Promise.all(
+        names.slice(i, i + DESCRIBES_AT_ONCE).map(async (name) => {
+          try {
+            const described = await client.workflow.getHandle(rotationWorkflowId(input.org, name)).describe();
+            if (described.status.name === 'RUNNING') running.push({ certificate: name, phase: described.typedSearchAttributes.get(SEARCH_ATTRIBUTE_KEYS.RotationPhase) ?? null });
+          } catch (error) {
+            if (!(error instanceof WorkflowNotFoundError)) throw error;
+          }
+        }),
+      );
+      Context.current().heartbeat({ described: Math.min(names.length, i + DESCRIBES_AT_ONCE) });
+    }
+    return running.sort((a, b) => a.certificate.localeCompare(b.certificate));
+  }
+
   return {
     loadInventory: asActivity(loadInventory),
     inventoryOrg: asActivity(inventoryOrg),
     sendDriftAlert: asActivity(sendDriftAlert),
+    rotationsRunning: asActivity(rotationsRunning),
   };
 }

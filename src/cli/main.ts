@@ -9,6 +9,7 @@ import { registerDevServerCommand } from './commands/dev-server';
 import { registerRotationCommands } from './commands/rotation';
 import { registerSandboxOrgCommand } from './commands/sandbox-org';
 import { registerSandboxVendorCommand } from './commands/sandbox-vendor';
+import { registerExpiringCommand } from './commands/expiring';
 import { registerScheduleCommands } from './commands/schedule';
 import { registerTemporalBinariesCommand } from './commands/temporal-binaries';
 import { registerWorkerCommand } from './commands/worker';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerRotationCommands(program);
   registerScheduleCommands(program);
+  registerExpiringCommand(program);
   registerWorkerCommand(program);
   registerDevServerCommand(program);
   registerCodecServerCommand(program);

@@ -59,3 +59,12 @@ export function salesforceLifetimeDays(keySize: KeySize, createdAt: Date): numbe
 export function salesforceExpiry(keySize: KeySize, createdAt: Date): Date {
   return new Date(checkedInstant(createdAt) + salesforceLifetimeDays(keySize, createdAt) * DAY_MS);
 }
+
+/** The maximum lifespans in force from `now` on: today's, then each later step of the schedule. */
+export function maximumLifetimesFrom(now: Date): readonly { readonly from: Date; readonly days: number }[] {
+  const ms = checkedInstant(now);
+  const later = MAXIMUM_LIFESPAN.filter((r) => r.from > ms)
+    .map((r) => ({ from: new Date(r.from), days: r.days }))
+    .reverse();
+  return [{ from: new Date(ms), days: maximumLifetimeDays(now) }, ...later];
+}

@@ -10,6 +10,7 @@
  *           strategy: overlap
  *           window: "Saturdays 02:00-04:00 Europe/London"
  *           renewal: { renewBeforeDays: 30, jitterMaxHours: 12 }
+ *       maxActiveRotations: 3      # rotations against this org at once (default 3, at most 25)
  *
  * Validated once at start-up; a bad file fails with the offending key path named.
  * Workflow-safe: zod and the pure domain only.
@@ -19,7 +20,8 @@ import { uniqueNameProblem } from './certificate-names';
 import { RotationError } from './errors';
 import { literalLength, patternMatches, patternProblem } from './certificate-pattern';
 import { parseWindowPolicy, type WindowPolicy } from './maintenance-window';
-import { MAX_JITTER_HOURS, MAX_RENEW_BEFORE_DAYS } from './renewal-policy';
+import { DEFAULT_MAX_ACTIVE_ROTATIONS, MAX_ACTIVE_ROTATIONS_LIMIT } from './renewal/budget';
+import { MAX_JITTER_HOURS, MAX_RENEW_BEFORE_DAYS } from './renewal/policy';
 import { rotationRequestSchema } from './rotation-request';
 
 const uniqueName = z.string().superRefine((value, ctx) => {
@@ -91,7 +93,17 @@ export const inventoryConfigSchema = z
   .object({
     orgs: z.record(
       z.string().min(1),
-      z.object({ integrations: z.array(integration).min(1, 'list at least one integration, or leave the org out') }).strict(),
+      z
+        .object({
+          integrations: z.array(integration).min(1, 'list at least one integration, or leave the org out'),
+          maxActiveRotations: z
+            .number()
+            .int('a whole number of rotations')
+            .min(1, 'at least 1')
+            .max(MAX_ACTIVE_ROTATIONS_LIMIT, `at most ${MAX_ACTIVE_ROTATIONS_LIMIT} (Salesforce's concurrent long-running requests per org)`)
+            .optional(),
+        })
+        .strict(),
     ),
   })
   .strict();
@@ -104,7 +116,7 @@ export type InventoryIntegration = ParsedIntegration & {
 };
 
 export interface InventoryConfig {
-  readonly orgs: Readonly<Record<string, { readonly integrations: readonly InventoryIntegration[] }>>;
+  readonly orgs: Readonly<Record<string, { readonly integrations: readonly InventoryIntegration[]; readonly maxActiveRotations: number }>>;
 }
 
 function pathText(path: readonly PropertyKey[]): string {
@@ -125,7 +137,7 @@ export function parseInventoryConfig(raw: unknown): InventoryConfig {
   if (!parsed.success) {
     throw configError(parsed.error.issues.map((issue) => `${pathText(issue.path)}: ${issue.message}`));
   }
-  const orgs: Record<string, { integrations: InventoryIntegration[] }> = {};
+  const orgs: Record<string, { integrations: InventoryIntegration[]; maxActiveRotations: number }> = {};
   const problems: string[] = [];
   for (const [alias, org] of Object.entries(parsed.data.orgs)) {
     // Two integrations claiming the same certificate would make matching a guess.
@@ -137,7 +149,10 @@ export function parseInventoryConfig(raw: unknown): InventoryConfig {
       if (earlier) problems.push(`${path}: ${key} is already covered by ${earlier}`);
       else claimed.set(key.toLowerCase(), path);
     });
-    orgs[alias] = { integrations: org.integrations.map((item) => ({ ...item, windowPolicy: parseWindowPolicy(item.window) })) };
+    orgs[alias] = {
+      integrations: org.integrations.map((item) => ({ ...item, windowPolicy: parseWindowPolicy(item.window) })),
+      maxActiveRotations: org.maxActiveRotations ?? DEFAULT_MAX_ACTIVE_ROTATIONS,
+    };
   }
   if (problems.length > 0) throw configError(problems);
   return { orgs };

@@ -23,8 +23,8 @@ import { MetadataOperationFailed, certificateNotFound, labelGivenError, redact }
 import { READ_BATCH, createdAtOf, deletedHolderOf, listLive, oneRowPerName, readCertificateRecord, readCertificateRecords, type CertificateRecord } from './jsforce-certificate-reads';
 import { queryRows, type OrgSession } from './jsforce-session';
 import { soqlString, uniqueNameProblem } from './names-and-escaping';
-import type { CertificateDetails, CertificateListing, CertificateValidity, CreateCertificateInput } from './org-port';
-import { parseWire, saveResultSchema, stringField, toolingCertificateSchema } from './wire-records';
+import type { CertificateDetails, CertificateListing, CertificateNames, CertificatesWithDeleted, CertificateValidity, CreateCertificateInput } from './org-port';
+import { parseWire, saveResultSchema, stringField, toolingCertificateSchema, type ToolingCertificate } from './wire-records';
 
 export { READ_BATCH, type CertificateRecord } from './jsforce-certificate-reads';
 
@@ -34,6 +34,15 @@ export class JsforceCertificates {
   constructor(private readonly session: OrgSession) {}
 
   async list(): Promise<CertificateListing[]> {
+    return (await this.listWithDeleted()).certificates;
+  }
+
+  /**
+   * The live certificates, and the deleted ones the Tooling query still returns whose Unique
+   * Name no live certificate has (a reusable name may be taken again): from the same two
+   * calls as `list`. None where Salesforce no longer returns deleted rows.
+   */
+  async listWithDeleted(): Promise<CertificatesWithDeleted> {
     return this.session.call('listing certificates', async (conn) => {
       const rows = await queryRows(
         conn,
@@ -45,8 +54,12 @@ export class JsforceCertificates {
       const live = await listLive(conn);
       const liveIds = new Set(live.map((p) => (p.id ?? '').slice(0, 15)).filter((id) => id !== ''));
       const liveNames = new Set(live.map((p) => p.fullName.toLowerCase()));
-      const liveRows = tooling.filter((row) => (liveIds.size > 0 ? liveIds.has(row.Id.slice(0, 15)) : liveNames.has(row.DeveloperName.toLowerCase())));
-      return oneRowPerName(liveRows)
+      const isLive = (row: ToolingCertificate) => (liveIds.size > 0 ? liveIds.has(row.Id.slice(0, 15)) : liveNames.has(row.DeveloperName.toLowerCase()));
+      const liveRows = tooling.filter(isLive);
+      const deleted = oneRowPerName(tooling.filter((row) => !isLive(row) && !liveNames.has(row.DeveloperName.toLowerCase())))
+        .map((row): CertificateNames => ({ uniqueName: row.DeveloperName, label: row.MasterLabel }))
+        .sort((a, b) => a.uniqueName.localeCompare(b.uniqueName));
+      const certificates = oneRowPerName(liveRows)
         .map(
           (row): CertificateListing => ({
             uniqueName: row.DeveloperName,
@@ -59,6 +72,7 @@ export class JsforceCertificates {
           }),
         )
         .sort((a, b) => a.uniqueName.localeCompare(b.uniqueName));
+      return { certificates, deleted };
     });
   }
 

@@ -23,6 +23,7 @@
  */
 import type { Connection } from 'jsforce';
 import { RotationError } from '../domain/errors';
+import { asCertificateName } from './certificate-fields';
 import { MetadataOperationFailed } from './errors';
 import { READ_BATCH, type JsforceCertificates } from './jsforce-certificates';
 import type { OrgSession } from './jsforce-session';
@@ -55,13 +56,19 @@ export class JsforceNamedCredentials {
     private readonly match: CertificateMatcher,
   ) {}
 
-  /** One reference per place (certificate, jwtSigningCertificate, the ClientCertificate parameter) naming a wanted certificate. */
-  async using(wanted: readonly CertificateNames[]): Promise<NamedReference[]> {
+  /**
+   * One reference per place (certificate, jwtSigningCertificate, the ClientCertificate
+   * parameter) naming a wanted certificate. `everyValue`: also each place naming none of
+   * them (a dangling reference, its `certificate` the value): these places hold certificate
+   * names by nature.
+   */
+  async using(wanted: readonly CertificateNames[], everyValue = false): Promise<NamedReference[]> {
     return this.session.call('reading named credentials', async (conn) => {
       const refs: NamedReference[] = [];
       for (const nc of await readAllCredentials(conn)) {
         for (const place of certificatePlaces(nc)) {
-          const hit = this.match(place.value, wanted);
+          const dangling = everyValue ? asCertificateName(place.value) : null;
+          const hit = this.match(place.value, wanted) ?? (dangling === null ? null : { certificate: dangling, matchedBy: 'unique-name' as const });
           if (!hit) continue;
           refs.push({
             certificate: hit.certificate,

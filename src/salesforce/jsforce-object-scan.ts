@@ -11,6 +11,7 @@
  * even list cannot be found by any API; only a configured target can name it.
  */
 import type { ReferenceTargetKind } from '../domain/reference';
+import { isCertificateField } from './certificate-fields';
 import { queryRows, type OrgSession } from './jsforce-session';
 import { SchemaCache, isCustomMetadataObject, notReadableCode, notWritableReason, textFields, type Unreadable } from './jsforce-schema';
 import { describeGlobalSchema, parseWire, stringField } from './wire-records';
@@ -30,6 +31,8 @@ export interface ScannedField {
   readonly kind: ReferenceTargetKind;
   /** Why no API update can write the field, or null. */
   readonly notWritable: string | null;
+  /** Its API name or label says it holds a certificate name (certificate-fields.ts): every value is a reference. */
+  readonly certificateField: boolean;
   /** Distinct non-empty values the field holds, as stored. */
   readonly values: readonly string[];
 }
@@ -86,7 +89,14 @@ export async function scanObjects(session: OrgSession, schema: SchemaCache, obje
         const value = stringField(row, field.name);
         if (value !== null && value.trim() !== '') values.add(value);
       }
-      result.fields.push({ object: described.name, field: field.name, kind, notWritable: notWritableReason(described, field), values: [...values].sort() });
+      result.fields.push({
+        object: described.name,
+        field: field.name,
+        kind,
+        notWritable: notWritableReason(described, field),
+        certificateField: isCertificateField(field.name, field.label),
+        values: [...values].sort(),
+      });
     }
   }
   return result;

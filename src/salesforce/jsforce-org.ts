@@ -23,6 +23,7 @@ import type {
   CertificateDetails,
   CertificateListing,
   CertificateNames,
+  CertificatesWithDeleted,
   CertificateValidity,
   CreateCertificateInput,
   DiscoveredTarget,
@@ -30,6 +31,7 @@ import type {
   Reference,
   ReferenceChange,
   ReferenceProgress,
+  ReferenceSearchOptions,
   ReferenceTarget,
   SalesforceOrg,
   UnswitchableReference,
@@ -76,6 +78,10 @@ export class JsforceOrg implements SalesforceOrg {
     return this.certificates.list();
   }
 
+  listCertificatesWithDeleted(): Promise<CertificatesWithDeleted> {
+    return this.certificates.listWithDeleted();
+  }
+
   getCertificate(uniqueName: string): Promise<CertificateDetails> {
     return this.certificates.get(uniqueName);
   }
@@ -103,12 +109,12 @@ export class JsforceOrg implements SalesforceOrg {
     return this.references.find(uniqueName, targets);
   }
 
-  findReferencesToAny(certificates: CertificateNames[], targets: ReferenceTarget[]): Promise<NamedReference[]> {
-    return this.references.findToAny(certificates, targets);
+  findReferencesToAny(certificates: CertificateNames[], targets: ReferenceTarget[], options?: ReferenceSearchOptions): Promise<NamedReference[]> {
+    return this.references.findToAny(certificates, targets, options);
   }
 
-  discoverReferenceTargets(configuredObjects?: string[]): Promise<DiscoveredTarget[]> {
-    return this.references.discoverTargets(configuredObjects);
+  discoverReferenceTargets(configuredObjects?: string[], certificates?: readonly CertificateNames[]): Promise<DiscoveredTarget[]> {
+    return this.references.discoverTargets(configuredObjects, certificates);
   }
 
   async findUnswitchableReferences(certificate: CertificateNames, targets: ReferenceTarget[]): Promise<UnswitchableReference[]> {

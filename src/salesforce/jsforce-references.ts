@@ -5,10 +5,15 @@
  * named-credential read however many certificates are searched; switching is
  * compare-and-set, one reference at a time, reporting progress.
  *
+ * An inventory also wants what names no certificate at all (`dangling`): a certificate
+ * field (certificate-fields.ts) is then read for every non-empty value — still one query —
+ * and a value naming none of the certificates searched is a reference to that name.
+ *
  * A hierarchy record's SetupOwnerId stays in here: a Reference carries its scope and the
  * owner's readable name (profile name, username) instead.
  */
 import { RotationError } from '../domain/errors';
+import { asCertificateName, isCertificateField } from './certificate-fields';
 import type { JsforceCertificates } from './jsforce-certificates';
 import { JsforceCustomMetadata, METADATA_RECORD_FIELDS, metadataRecordOf } from './jsforce-custom-metadata';
 import { JsforceNamedCredentials } from './jsforce-named-credentials';
@@ -26,6 +31,7 @@ import type {
   ReferenceConflict,
   ReferenceProgress,
   ReferenceScope,
+  ReferenceSearchOptions,
   ReferenceTarget,
   UnswitchableReference,
   UpdateReferencesResult,
@@ -51,7 +57,7 @@ export class JsforceReferences {
 
   constructor(
     private readonly session: OrgSession,
-    private readonly certificates: Pick<JsforceCertificates, 'list' | 'readRecord' | 'requireUniqueName'>,
+    private readonly certificates: Pick<JsforceCertificates, 'listWithDeleted' | 'readRecord' | 'requireUniqueName'>,
   ) {
     this.customMetadata = new JsforceCustomMetadata(session);
     this.namedCredentials = new JsforceNamedCredentials(session, certificates, matchAny);
@@ -66,19 +72,22 @@ export class JsforceReferences {
     return found.map(({ certificate: _certificate, ...reference }) => reference);
   }
 
-  async findToAny(certificates: CertificateNames[], targets: ReferenceTarget[]): Promise<NamedReference[]> {
+  async findToAny(certificates: CertificateNames[], targets: ReferenceTarget[], options: ReferenceSearchOptions = {}): Promise<NamedReference[]> {
     const wanted = certificates.map((c) => ({ uniqueName: c.uniqueName, label: c.label && c.label !== c.uniqueName ? c.label : null }));
+    if (options.dangling) return this.search(wanted, targets, options.dangling.declaredFields);
     return wanted.length === 0 ? [] : this.search(wanted, targets);
   }
 
   /**
-   * One query per target field (per 100 names) and one named-credential read, for any number
-   * of certificates. A target object the integration user cannot read is skipped here:
+   * One query per target field (per 100 names; a certificate field when `declared` is given:
+   * one for all its values) and one named-credential read, for any number of certificates.
+   * A target object the integration user cannot read is skipped here:
    * findUnswitchableReferences names it (a protected or unreadable setting).
    */
-  private async search(wanted: readonly CertificateNames[], targets: ReferenceTarget[]): Promise<NamedReference[]> {
+  private async search(wanted: readonly CertificateNames[], targets: ReferenceTarget[], declared: readonly ReferenceTarget[] | null = null): Promise<NamedReference[]> {
     targets.forEach((t) => requireTarget(t));
     const values = [...new Set(wanted.flatMap((w) => [w.uniqueName, ...(w.label ? [w.label] : [])]))];
+    const declaredKeys = new Set((declared ?? []).map((t) => `${t.object}.${t.field}`.toLowerCase()));
     const schema = new SchemaCache(this.session);
     const rows: FoundRow[] = [];
     for (const target of targets) {
@@ -90,9 +99,12 @@ export class JsforceReferences {
           details: { object: target.object, field: target.field },
         });
       }
-      for (const row of await this.targetRows(described, field, values)) {
+      const everyValue = declared !== null && isCertificateField(field.name, field.label, declaredKeys.has(`${described.name}.${field.name}`.toLowerCase()));
+      if (!everyValue && values.length === 0) continue;
+      for (const row of await this.targetRows(described, field, everyValue ? null : values)) {
         const value = stringField(row, field.name);
-        const hit = matchAny(value, wanted);
+        const dangling = everyValue ? asCertificateName(value) : null;
+        const hit = matchAny(value, wanted) ?? (dangling === null ? null : { certificate: dangling, matchedBy: 'unique-name' as const });
         const id = stringField(row, 'Id');
         if (!value || !hit || !id) continue;
         const found = { certificate: hit.certificate, object: described.name, field: field.name, value, matchedBy: hit.matchedBy };
@@ -111,27 +123,29 @@ export class JsforceReferences {
       const owner = row.scope === 'org-default' ? ORG_DEFAULT_OWNER : setupOwnerId ? (owners.get(setupOwnerId.slice(0, 15)) ?? null) : recordName;
       return { ...row, owner };
     });
-    return [...records, ...(await this.namedCredentialsUsing(wanted))];
+    return [...records, ...(await this.namedCredentialsUsing(wanted, declared !== null))];
   }
 
   /**
    * The rows of one target that may hold one of `values`: by `WHERE field IN (...)` when the
    * field is filterable; a Long Text Area is not, so it is read whole and matched locally,
    * up to MAX_UNFILTERED_ROWS (beyond that the search fails rather than miss a reference).
+   * `values` null (a certificate field, every value wanted): the rows holding any value, by
+   * `WHERE field != null`, or read whole where that cannot be filtered — and a Custom
+   * Metadata Type always (few records; its SOQL's support for `!= null` is unconfirmed).
    */
-  private async targetRows(object: ObjectFacts, field: FieldFacts, values: readonly string[]): Promise<Record<string, unknown>[]> {
+  private async targetRows(object: ObjectFacts, field: FieldFacts, values: readonly string[] | null): Promise<Record<string, unknown>[]> {
     const select = object.customMetadata ? `${METADATA_RECORD_FIELDS}, ${field.name}` : object.hierarchy ? `Id, SetupOwnerId, ${field.name}` : `Id, Name, ${field.name}`;
     const what = `searching ${object.name}.${field.name}`;
+    const whole = `${object.name} holds more than ${MAX_UNFILTERED_ROWS} records to read whole`;
     if (!field.filterable) {
-      const rows = await this.session.call(what, (conn) => queryRows(conn, `SELECT ${select} FROM ${object.name} LIMIT ${MAX_UNFILTERED_ROWS + 1}`));
-      if (rows.length > MAX_UNFILTERED_ROWS) {
-        throw new RotationError(
-          'CONFIG_INVALID',
-          `Reference target ${object.name}.${field.name} cannot be filtered in a query (a Long Text Area), and ${object.name} holds more than ${MAX_UNFILTERED_ROWS} records to read whole. Keep certificate names in a Text field, or configure a filterable field instead.`,
-          { details: { object: object.name, field: field.name } },
-        );
-      }
-      return rows;
+      const why = `it cannot be filtered in a query (a Long Text Area), and ${whole}. Keep certificate names in a Text field, or configure a filterable field instead`;
+      return this.cappedRows(object, field, `SELECT ${select} FROM ${object.name}`, what, why);
+    }
+    if (values === null && object.customMetadata) return this.cappedRows(object, field, `SELECT ${select} FROM ${object.name}`, what, whole);
+    if (values === null) {
+      const why = `more than ${MAX_UNFILTERED_ROWS} records of ${object.name} hold a value in it, too many to report each`;
+      return this.cappedRows(object, field, `SELECT ${select} FROM ${object.name} WHERE ${field.name} != null`, what, why);
     }
     const rows: Record<string, unknown>[] = [];
     for (let i = 0; i < values.length; i += SOQL_IN_BATCH) {
@@ -139,6 +153,13 @@ export class JsforceReferences {
       rows.push(...(await this.session.call(what, (conn) => queryRows(conn, `SELECT ${select} FROM ${object.name} WHERE ${field.name} IN (${inList})`))));
     }
     return rows;
+  }
+
+  /** Up to MAX_UNFILTERED_ROWS rows of `soql`; more fail the search (saying `why`) rather than miss a reference. */
+  private async cappedRows(object: ObjectFacts, field: FieldFacts, soql: string, what: string, why: string): Promise<Record<string, unknown>[]> {
+    const rows = await this.session.call(what, (conn) => queryRows(conn, `${soql} LIMIT ${MAX_UNFILTERED_ROWS + 1}`));
+    if (rows.length <= MAX_UNFILTERED_ROWS) return rows;
+    throw new RotationError('CONFIG_INVALID', `Reference target ${object.name}.${field.name}: ${why}.`, { details: { object: object.name, field: field.name } });
   }
 
   /** Profile names and usernames of the hierarchy records' owners, by 15-character Id. */
@@ -164,9 +185,9 @@ export class JsforceReferences {
     return names;
   }
 
-  /** Every place a named credential (either model) names a wanted certificate: jsforce-named-credentials.ts. */
-  namedCredentialsUsing(wanted: readonly CertificateNames[]): Promise<NamedReference[]> {
-    return this.namedCredentials.using(wanted);
+  /** Every place a named credential (either model) names a wanted certificate (`everyValue`: or any): jsforce-named-credentials.ts. */
+  namedCredentialsUsing(wanted: readonly CertificateNames[], everyValue = false): Promise<NamedReference[]> {
+    return this.namedCredentials.using(wanted, everyValue);
   }
 
   /** Named credentials naming one of `wanted` that cannot be updated without clearing a secret. */
@@ -176,21 +197,32 @@ export class JsforceReferences {
 
   /**
    * Text fields of every custom setting and Custom Metadata Type (and of the configured
-   * objects) holding some certificate's Unique Name or label. Objects the integration user
-   * cannot read, and fields no API can write (formula, read-only), are left out: they are
-   * findUnswitchableReferences' to report, never targets to switch.
+   * objects) holding the Unique Name or label of a certificate the org has or had (deleted,
+   * where the Tooling query still lists it), and certificate fields by name
+   * (certificate-fields.ts) holding any value that can be a name: a dangling one too is a
+   * reference. `certificates` given (just listed by the caller) saves the listing. Objects
+   * the integration user cannot read, and fields no API can write (formula, read-only), are
+   * left out: they are findUnswitchableReferences' to report, never targets to switch.
    */
-  async discoverTargets(configuredObjects: string[] = []): Promise<DiscoveredTarget[]> {
+  async discoverTargets(configuredObjects: string[] = [], certificates?: readonly CertificateNames[]): Promise<DiscoveredTarget[]> {
     configuredObjects.forEach((object) => requireTarget({ object, field: 'Id' }));
-    const certificates = await this.certificates.list();
-    const known = new Set(certificates.flatMap((c) => [c.uniqueName.toLowerCase(), c.label.toLowerCase()]));
+    const names = certificates ?? (await this.orgCertificateNames());
+    const known = new Set(names.flatMap((c) => [c.uniqueName.toLowerCase(), ...(c.label ? [c.label.trim().toLowerCase()] : [])]));
     const scan = await scanObjects(this.session, new SchemaCache(this.session), await objectsToScan(this.session, configuredObjects));
     const found: DiscoveredTarget[] = [];
     for (const field of scan.fields) {
+      if (field.notWritable !== null) continue;
       const seen = field.values.filter((v) => known.has(v.trim().toLowerCase()));
-      if (field.notWritable === null && seen.length > 0) found.push({ object: field.object, field: field.field, kind: field.kind, valuesSeen: [...seen] });
+      const holdsAName = field.certificateField && field.values.some((v) => asCertificateName(v) !== null);
+      if (seen.length > 0 || holdsAName) found.push({ object: field.object, field: field.field, kind: field.kind, valuesSeen: [...seen] });
     }
     return found;
+  }
+
+  /** Unique Names and labels of the org's certificates, live and deleted (one listing). */
+  private async orgCertificateNames(): Promise<CertificateNames[]> {
+    const { certificates, deleted } = await this.certificates.listWithDeleted();
+    return [...certificates.map((c) => ({ uniqueName: c.uniqueName, label: c.label })), ...deleted];
   }
 
   /**

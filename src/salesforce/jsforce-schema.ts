@@ -19,6 +19,8 @@ import { describeSchema, parseWire } from './wire-records';
 
 export interface FieldFacts {
   readonly name: string;
+  /** The field's label (null when describe gives none): certificate-fields.ts reads it too. */
+  readonly label: string | null;
   readonly type: string;
   readonly custom: boolean;
   readonly filterable: boolean;
@@ -115,6 +117,7 @@ export class SchemaCache {
       // A flag Salesforce leaves out is read as the safe answer: not filterable, not writable.
       fields: described.fields.map((f) => ({
         name: f.name,
+        label: f.label ?? null,
         type: f.type,
         custom: f.custom === true,
         filterable: f.filterable === true,

@@ -38,7 +38,7 @@ export interface CertificateNames {
 }
 
 export interface NamedReference extends Reference {
-  /** The Unique Name of the certificate this reference names. */
+  /** The Unique Name of the certificate this reference names (a dangling one's: its value, trimmed). */
   certificate: string;
 }
 
@@ -52,9 +52,33 @@ export interface CertificateValidity {
   notAfter: string;
 }
 
+/** One listing of the org's certificates: the live ones, and the deleted ones it still shows. */
+export interface CertificatesWithDeleted {
+  certificates: CertificateListing[];
+  /**
+   * Deleted certificates whose Unique Name no live certificate has. SALESFORCE.md: the
+   * Tooling query "may also return deleted records" — may: where Salesforce no longer
+   * returns them this is empty, and a deleted certificate looks never created.
+   */
+  deleted: CertificateNames[];
+}
+
 export interface DiscoveredTarget extends ReferenceTarget {
-  /** Distinct certificate names (Unique Names or labels) seen in this field. */
+  /** Distinct names (Unique Names or labels) of certificates the org has or had, seen in this field. */
   valuesSeen: string[];
+}
+
+export interface ReferenceSearchOptions {
+  /**
+   * Also report, in certificate fields, every value naming none of the certificates searched:
+   * a dangling reference (to a certificate deleted, or never created in this org), whose
+   * `certificate` is the value itself, trimmed. Certificate fields: every certificate place
+   * of a named credential (both models), every target whose API name or label says it holds
+   * a certificate, and `declaredFields` (configured as holding certificate names) — never
+   * one whose name says it holds a secret, key material or content (certificate-fields.ts).
+   * A value that cannot be a name (several lines, over 80 characters) is never reported.
+   */
+  dangling?: { declaredFields: readonly ReferenceTarget[] };
 }
 
 export interface UpdateReferencesResult {
@@ -82,6 +106,9 @@ export interface SalesforceOrg {
   organizationId(): Promise<string>;
 
   listCertificates(): Promise<CertificateListing[]>;
+
+  /** The same listing (the same two calls), with the deleted certificates it shows (an inventory). */
+  listCertificatesWithDeleted(): Promise<CertificatesWithDeleted>;
 
   /** CERT_NOT_FOUND, or LABEL_NOT_UNIQUE_NAME when given a label. */
   getCertificate(uniqueName: string): Promise<CertificateDetails>;
@@ -114,15 +141,19 @@ export interface SalesforceOrg {
   /**
    * The same search for many certificates at once (an inventory): one query per target
    * field and one named-credential read, however many certificates are named. Labels are
-   * given, not looked up. Each reference says which certificate it names.
+   * given, not looked up. Each reference says which certificate it names; with
+   * `options.dangling`, also the values of certificate fields that name none of them.
    */
-  findReferencesToAny(certificates: CertificateNames[], targets: ReferenceTarget[]): Promise<NamedReference[]>;
+  findReferencesToAny(certificates: CertificateNames[], targets: ReferenceTarget[], options?: ReferenceSearchOptions): Promise<NamedReference[]>;
 
   /**
-   * Text fields of every custom setting (and of the configured custom objects) that hold
-   * some certificate's Unique Name or label: references nobody configured.
+   * Text fields of every custom setting and Custom Metadata Type (and of the configured
+   * custom objects) that hold the Unique Name or label of a certificate the org has or had
+   * (live, or deleted and still listed), or that are certificate fields by name holding any
+   * value: references nobody configured. `certificates`: the names to look for, when the
+   * caller has just listed them (live and deleted); without, discovery lists them itself.
    */
-  discoverReferenceTargets(configuredObjects?: string[]): Promise<DiscoveredTarget[]>;
+  discoverReferenceTargets(configuredObjects?: string[], certificates?: readonly CertificateNames[]): Promise<DiscoveredTarget[]>;
 
   /**
    * Places naming the certificate (by Unique Name or label) that no API update can switch:

@@ -134,6 +134,7 @@ export const describeSchema = z.object({
     z
       .object({
         name: z.string(),
+        label: z.string().nullish(),
         type: z.string(),
         length: z.number().nullish(),
         custom: z.boolean().nullish(),

@@ -16,17 +16,15 @@
  * may send a notice again, with the same Message-ID / Idempotency-Key so the receiving side
  * can recognise it.
  *
- * Secrets (SMTP password, webhook URL and headers) stay inside the channels.
+ * Secrets (SMTP password, webhook URL and headers) stay inside the channels, which are the
+ * shared ones of src/notifications (the renewal sweep's drift alerts use them too).
  */
 import { z } from 'zod';
 import { normalizeFingerprint, spkiFingerprint } from '../certificates';
 import { RotationError } from '../domain/errors';
-import { currentSignal } from '../runtime/call-context';
-import { EmailChannel, emailChannelConfigSchema } from './email-channel';
-import { abortReasonOf } from './http-transport';
-import { composeVendorNotice, type ComposedNotice } from './notification-message';
+import { EmailChannel, emailChannelConfigSchema, NotificationFanOut, undeliveredError, WebhookChannel, webhookChannelConfigSchema, type NotificationChannel } from '../notifications';
+import { composeVendorNotice, toNotification } from './notification-message';
 import type { ProvisioningTeam, TeamNotice } from './vendor-port';
-import { WebhookChannel, webhookChannelConfigSchema } from './webhook-channel';
 
 export const manualVendorConfigSchema = z
   .object({
@@ -46,20 +44,13 @@ export const manualVendorConfigSchema = z
   });
 export type ManualVendorConfig = z.input<typeof manualVendorConfigSchema>;
 
-interface NoticeChannel {
-  describe(): string;
-  deliver(notice: ComposedNotice): Promise<void>;
-}
-
 export class ManualVendor implements ProvisioningTeam {
   readonly kind = 'team';
   readonly name: string;
   readonly multipleActiveKeys: boolean;
   private readonly config: z.output<typeof manualVendorConfigSchema>;
-  private readonly channels: NoticeChannel[] = [];
-  private readonly email: EmailChannel | undefined;
-  /** `<channel>\n<noticeId>` of every delivery made: a retried activity does not re-send. */
-  private readonly delivered = new Set<string>();
+  /** Remembers what each channel delivered: a retried activity does not re-send it. */
+  private readonly channels: NotificationFanOut;
 
   constructor(config: ManualVendorConfig) {
     const parsed = manualVendorConfigSchema.safeParse(config);
@@ -73,11 +64,10 @@ export class ManualVendor implements ProvisioningTeam {
     this.config = parsed.data;
     this.name = parsed.data.vendorName ?? 'vendor';
     this.multipleActiveKeys = parsed.data.multipleActiveKeys;
-    if (parsed.data.email) {
-      this.email = new EmailChannel(parsed.data.email);
-      this.channels.push(this.email);
-    }
-    if (parsed.data.webhook) this.channels.push(new WebhookChannel(parsed.data.webhook));
+    const channels: NotificationChannel[] = [];
+    if (parsed.data.email) channels.push(new EmailChannel(parsed.data.email));
+    if (parsed.data.webhook) channels.push(new WebhookChannel(parsed.data.webhook));
+    this.channels = new NotificationFanOut(channels);
   }
 
   /**
@@ -93,41 +83,20 @@ export class ManualVendor implements ProvisioningTeam {
       cliCommand: this.config.cliCommand,
       temporalNamespace: this.config.temporalNamespace,
     });
-    const failures: RotationError[] = [];
-    for (const channel of this.channels) {
-      const delivery = `${channel.describe()}\n${composed.noticeId}`;
-      if (this.delivered.has(delivery)) continue;
-      try {
-        await channel.deliver(composed);
-        this.delivered.add(delivery);
-      } catch (error) {
-        // The activity was cancelled: stop here and let its reason travel up.
-        const signal = currentSignal();
-        if (signal?.aborted) throw abortReasonOf(signal);
-        failures.push(
-          error instanceof RotationError
-            ? error
-            : new RotationError('NOTIFICATION_FAILED', `Could not send the notice by ${channel.describe()}.`, { retryable: true }),
-        );
-      }
-    }
-    const sent = this.channels.map((channel) => channel.describe()).filter((name) => this.delivered.has(`${name}\n${composed.noticeId}`));
-    if (failures.length > 0) {
-      throw new RotationError(
-        'NOTIFICATION_FAILED',
-        `The ${notice.kind} notice to ${this.name} for org "${notice.orgId}" (key ${fingerprint}) was not delivered: ${failures.map((f) => f.message).join(' ')}${sent.length > 0 ? ` (already delivered by ${sent.join(' and ')}; that is not repeated on retry)` : ''}`,
-        {
-          retryable: failures.every((f) => f.retryable),
-          details: { vendor: this.name, orgId: notice.orgId, fingerprint, kind: notice.kind, delivered: sent.join(',') },
-        },
-      );
-    }
-    return sent;
+    const outcome = await this.channels.deliver(toNotification(composed));
+    const error = undeliveredError(`The ${notice.kind} notice to ${this.name} for org "${notice.orgId}" (key ${fingerprint})`, outcome, {
+      vendor: this.name,
+      orgId: notice.orgId,
+      fingerprint,
+      kind: notice.kind,
+    });
+    if (error) throw error;
+    return [...outcome.sent];
   }
 
   /** Releases the SMTP connection; call when the worker shuts down. */
   close(): void {
-    this.email?.close();
+    this.channels.close();
   }
 }
 

@@ -9,6 +9,7 @@
  * recognised as a duplicate, while a later run's notice is a new one.
  */
 import { createHash } from 'node:crypto';
+import type { Notification } from '../notifications/notification';
 import type { ChangeWindow, TeamNotice, TeamNoticeKind } from './vendor-port';
 
 export type NoticeKind = TeamNoticeKind;
@@ -102,6 +103,22 @@ export function composeVendorNotice(notice: VendorNotice): ComposedNotice {
       certificatePem: notice.kind === 'stage' ? (notice.certificatePem ?? null) : null,
       commands,
     },
+  };
+}
+
+/**
+ * The notice as the shared channels (src/notifications) send it: the webhook payload as the
+ * JSON body (the channel adds the same `text` and `noticeId`) and the key as a mail header.
+ */
+export function toNotification(notice: ComposedNotice): Notification {
+  const { text: _text, noticeId: _noticeId, ...webhookFields } = notice.webhook;
+  return {
+    noticeId: notice.noticeId,
+    subject: notice.subject,
+    text: notice.text,
+    attachments: notice.attachments,
+    webhookFields,
+    emailHeaders: { 'X-Certrot-Fingerprint': notice.webhook.fingerprint },
   };
 }
 

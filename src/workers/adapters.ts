@@ -1,9 +1,11 @@
 /**
  * Turns the validated configuration into the adapters the activities use: one jsforce
- * org per configured org, one vendor adapter per configured vendor, the CA if any.
+ * org per configured org (its calls bounded by the org's own limiter, shared by every
+ * activity of this worker), one vendor adapter per configured vendor, the CA if any.
  */
 import { LocalCertificateAuthority } from '../certificate-authorities/certificate-authority';
 import type { ActivityDeps, ConfiguredOrg } from '../activities/rotation-activities';
+import { CallLimiter, limitOrgCalls } from '../salesforce/call-limiter';
 import { createJsforceOrg } from '../salesforce/jsforce-org';
 import { createVendor } from '../vendors/vendor-config';
 import type { Vendor } from '../vendors/vendor-port';
@@ -21,11 +23,14 @@ export function createAdapters(config: WorkerConfig): Adapters {
   for (const [alias, org] of Object.entries(config.orgs)) {
     orgs.set(alias, {
       vendorOrgId: org.vendorOrgId,
-      org: createJsforceOrg({
-        auth: org.auth,
-        ...(org.apiVersion ? { apiVersion: org.apiVersion } : {}),
-        ...(org.retry ? { retry: org.retry } : {}),
-      }),
+      org: limitOrgCalls(
+        createJsforceOrg({
+          auth: org.auth,
+          ...(org.apiVersion ? { apiVersion: org.apiVersion } : {}),
+          ...(org.retry ? { retry: org.retry } : {}),
+        }),
+        new CallLimiter(org.maxConcurrentCalls, alias),
+      ),
     });
   }
   const vendors = new Map<string, Vendor>();

@@ -11,10 +11,9 @@ import { z } from 'zod';
 import { RotationError } from '../domain/errors';
 import { inventoryConfigSchema } from '../domain/inventory-config';
 import { ROTATION_TASK_QUEUE } from '../domain/rotation';
+import { emailChannelConfigSchema, webhookChannelConfigSchema } from '../notifications';
 import { salesforceAuthSchema } from '../salesforce/auth';
-import { emailChannelConfigSchema } from '../vendors/email-channel';
 import { vendorConfigSchema } from '../vendors/vendor-config';
-import { webhookChannelConfigSchema } from '../vendors/webhook-channel';
 
 const temporalSchema = z
   .object({
@@ -35,6 +34,8 @@ const temporalSchema = z
   })
   .strict();
 
+const CONCURRENT_CALLS = 'a whole number from 1 to 25 (Salesforce runs at most 25 long-running requests per org at once; default 8)';
+
 const orgSchema = z
   .object({
     /** The id the vendor knows this org by; usually its Salesforce organization id. */
@@ -46,6 +47,13 @@ const orgSchema = z
       .partial()
       .strict()
       .optional(),
+    /** Salesforce calls this worker has in flight at once for the org (see salesforce/call-limiter.ts). */
+    maxConcurrentCalls: z
+      .number(CONCURRENT_CALLS)
+      .int(CONCURRENT_CALLS)
+      .min(1, CONCURRENT_CALLS)
+      .max(25, CONCURRENT_CALLS)
+      .default(8),
   })
   .strict();
 

@@ -2,3 +2,4 @@
 export { rotateCertificate } from './rotate-certificate';
 export { certificateLock } from './certificate-lock';
 export { renewalSweep } from './renewal-sweep';
+export { renewalOrgSweep } from './renewal-org-sweep';

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
+import { Command } from 'commander';
+import { registerExpiringCommand } from '../../src/cli/commands/expiring';
 import type { DriftFinding } from '../../src/domain/renewal/inventory-contract';
 import type { renewalSweep } from '../../src/workflows/renewal-sweep';
 import { APPROVER, useRenewalHarness, type RenewalWorld } from './support';
@@ -88,7 +90,7 @@ describe('drift audit of a refreshed sandbox', () => {
     assert.deepEqual(result.started, [], 'nothing here is due');
 
     // The alert went out once, with the same findings, Slack-readable.
-    assert.deepEqual(result.alert, { sent: true, detail: `webhook ${new URL(webhook.url).origin}` });
+    assert.deepEqual(result.orgs[0]!.alert, { sent: true, detail: `webhook ${new URL(webhook.url).origin}` }, 'one alert for the org');
     assert.equal(webhook.received.length, 1);
     const [alert] = webhook.received;
     assert.equal(alert!.body.event, 'certrot.inventory.drift');
@@ -121,7 +123,25 @@ describe('drift audit of a refreshed sandbox', () => {
   it('a dry run reports the drift but alerts nobody', async () => {
     const result = await harness.client().workflow.execute<typeof renewalSweep>('renewalSweep', { taskQueue: world.taskQueue, workflowId: 'sweep-drift-dry', args: [{ dryRun: true }] });
     assert.equal(result.drift.length, 4);
-    assert.equal(result.alert, null);
+    assert.equal(result.orgs[0]!.alert, null);
     assert.equal(webhook.received.length, 1, 'still only the first sweep\'s alert');
+  });
+
+  it('`certrot expiring` prints the drift with object, field, scope, owner and record, and the skipped certificates, in text', async () => {
+    const printed: string[] = [];
+    const program = new Command().exitOverride();
+    registerExpiringCommand(program);
+    const log = console.log;
+    console.log = (...args: unknown[]) => void printed.push(args.join(' '));
+    try {
+      await program.parseAsync(['node', 'certrot', 'expiring', '--address', harness.env().address, '--task-queue', world.taskQueue]);
+    } finally {
+      console.log = log;
+    }
+    const text = printed.join('\n');
+    assert.match(text, /Reference drift \(outages waiting to happen\):/);
+    assert.match(text, /names certificate "Vendor_Signing", which does not exist in this org.*\[object csam__AsyncMessOptions__c, field csam__Certificate__c, scope org-default, owner Organization default, record \w+\]/);
+    assert.match(text, /holds the label "Vendor Signing".*scope profile, owner [^,\]]+, record \w+\]/);
+    assert.match(text, /Skipped:[\s\S]*sandbox\/Vendor_Signing \(missing\): the inventory names Vendor_Signing, but the org has no such certificate/);
   });
 });

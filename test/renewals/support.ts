@@ -56,10 +56,17 @@ export function madeAgo(keySize: KeySize, now: number, at: { used: number } | { 
 
 export interface OrgSpec {
   readonly alias: string;
-  /** File name under test/renewals/fixtures. */
-  readonly fixture: string;
+  /** File name under test/renewals/fixtures, or the fixture itself (copied; a test generating many orgs). */
+  readonly fixture: string | Readonly<Record<string, unknown>>;
   /** Certificate Unique Name -> how many days before the world starts it was made (see `madeAgo`). */
   readonly ageDays?: Readonly<Record<string, number>>;
+  /** Another Organization.Id than the fixture's (one fixture for two orgs). */
+  readonly orgId?: string;
+  /**
+   * false: the vendor is not told about the org's certificates before the test (default true:
+   * it trusts every unexpired one, 2 HTTP calls each). Enough for orgs nothing rotates in.
+   */
+  readonly seedVendor?: boolean;
 }
 
 export interface WorldOrg {
@@ -119,8 +126,8 @@ export interface RenewalHarness {
 
 let queueCounter = 0;
 
-async function loadFixture(name: string, now: number, ageDays: Readonly<Record<string, number>>): Promise<Record<string, unknown>> {
-  const fixture = JSON.parse(await readFile(join(__dirname, 'fixtures', name), 'utf8')) as { certificates?: Array<Record<string, unknown>> };
+async function loadFixture(source: OrgSpec['fixture'], now: number, ageDays: Readonly<Record<string, number>>): Promise<Record<string, unknown>> {
+  const fixture = (typeof source === 'string' ? JSON.parse(await readFile(join(__dirname, 'fixtures', source), 'utf8')) : structuredClone(source)) as { certificates?: Array<Record<string, unknown>> };
   for (const cert of fixture.certificates ?? []) {
     const age = ageDays[String(cert.uniqueName)];
     if (age !== undefined) cert.notBefore = new Date(now - age * DAY_MS).toISOString().replace(/\.\d{3}Z$/, '.000Z');
@@ -202,7 +209,9 @@ export function useRenewalHarness(): RenewalHarness {
       const orgConfig: Record<string, unknown> = {};
       for (const spec of options.orgs) {
         const keyFile = join(dir, `${spec.alias}-jwt.pem`);
-        const fixture = await loadFixture(spec.fixture, now, spec.ageDays ?? {});
+        const loaded = await loadFixture(spec.fixture, now, spec.ageDays ?? {});
+        // Another org from the same fixture: its Id everywhere (org-default setting records name it).
+        const fixture = spec.orgId ? (JSON.parse(JSON.stringify(loaded).replaceAll(String(loaded.orgId), spec.orgId)) as Record<string, unknown>) : loaded;
         const sandbox = await createSandboxOrg({ fixture, host: '127.0.0.1', port: 0, connectedAppKeyOut: keyFile, clock }).start();
         cleanups.push(() => sandbox.close());
         const auth = { kind: 'jwt', loginUrl: sandbox.url, consumerKey: sandbox.login.consumerKeys[0]!, username: sandbox.login.usernames[0]!, privateKeyPath: keyFile };
@@ -210,7 +219,7 @@ export function useRenewalHarness(): RenewalHarness {
         orgConfig[spec.alias] = { vendorOrgId, apiVersion: '62.0', auth, retry: { maxAttempts: 4, baseDelayMs: 50, maxDelayMs: 500 } };
         const salesforce = createJsforceOrg({ auth: { kind: 'jwt', loginUrl: sandbox.url, consumerKey: auth.consumerKey, username: auth.username, privateKeyPath: keyFile } });
         // Before any rotation the vendor trusts every certificate the org has.
-        for (const cert of await salesforce.listCertificates()) {
+        for (const cert of spec.seedVendor === false ? [] : await salesforce.listCertificates()) {
           if (!cert.usable || Date.parse(cert.expiresAt!) <= now) continue; // the vendor refuses expired keys
           const details = await salesforce.getCertificate(cert.uniqueName);
           const fingerprint = await registry.stageKey(vendorOrgId, details.certificatePem!, { run: { workflowId: 'test-seed', runId: 'seed' } });

@@ -1,13 +1,15 @@
 /**
  * The sweep's own pure decisions (the renewal policy and windows have their unit tests in
- * test/unit): the stored jitter fraction, the choice of maintenance window, and what the
+ * test/unit): the jitter fraction (a hash, never stored), the choice of maintenance window, and what the
  * renewal asks for.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseInventoryConfig } from '../../src/domain/inventory-config';
 import type { InventoryCertificate } from '../../src/domain/renewal/inventory-contract';
-import { APPROVAL_LEAD_MS, certificateJitterFraction, chooseWindow, rotationRequest } from '../../src/workflows/renewal-sweep';
+import { certificateJitterFraction } from '../../src/domain/renewal/jitter';
+import { rotationRequest } from '../../src/domain/renewal/renewal-request';
+import { APPROVAL_LEAD_MS, chooseWindow } from '../../src/domain/renewal/window-choice';
 
 const HOUR = 3_600_000;
 

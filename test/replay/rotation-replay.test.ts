@@ -1,7 +1,8 @@
 /**
- * Every recorded rotation history must replay against the current workflow code: a change
+ * Every recorded rotation and renewal-sweep history must replay against the current workflow code: a change
  * to a released workflow that is not guarded by `patched()` fails here. New histories are
- * recorded with `npx tsx scripts/record-rotation-history.ts <label>`; old ones are kept.
+ * recorded with `npx tsx scripts/record-rotation-history.ts <label>` (rotations) and
+ * `npx tsx scripts/record-sweep-history.ts <label>` (sweeps); old ones are kept.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -16,6 +17,8 @@ import { DEMO_CERTIFICATE, WORLD_ORGS } from '../../src/sandbox/world';
 
 const folder = join(__dirname, 'histories');
 const RECORDED_ID = rotationWorkflowId(WORLD_ORGS.singleKey.alias, DEMO_CERTIFICATE);
+/** The id test/replay/recorders/renewal-sweep.recorder.ts records sweeps under. */
+const RECORDED_SWEEP_ID = 'renewal-sweep-recorded';
 const histories = readdirSync(folder).filter((file) => file.endsWith('.history.pb')).sort();
 
 function load(file: string): temporal.api.history.v1.History {
@@ -39,15 +42,16 @@ describe('replay of recorded rotation histories', () => {
 
   for (const file of histories) {
     it(`replays ${file} with the current workflow code`, async () => {
-      // The recordings are rotations of the demo certificate; v2 runs only under its canonical id.
-      await Worker.runReplayHistory({ workflowBundle: { code }, replayName: file }, load(file), RECORDED_ID);
+      // Rotations of the demo certificate (v2 runs only under its canonical id), and renewal sweeps.
+      const workflowId = file.startsWith('renewal-sweep-') ? RECORDED_SWEEP_ID : file.startsWith('renewal-org-sweep-') ? `${RECORDED_SWEEP_ID}/alpha` : RECORDED_ID;
+      await Worker.runReplayHistory({ workflowBundle: { code }, replayName: file }, load(file), workflowId);
     });
   }
 
   it('fails the replay when the workflow changes incompatibly', async () => {
     const reordered = await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/reordered-workflow'), logger: new DefaultLogger('ERROR') });
     await assert.rejects(
-      Worker.runReplayHistory({ workflowBundle: { code: reordered.code }, replayName: 'reordered' }, load(histories[0]!)),
+      Worker.runReplayHistory({ workflowBundle: { code: reordered.code }, replayName: 'reordered' }, load(histories.find((file) => file.startsWith('rotate-'))!)),
       (error: unknown) => error instanceof DeterminismViolationError,
     );
   });

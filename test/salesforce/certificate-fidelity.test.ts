@@ -161,7 +161,7 @@ describe('certificates as Salesforce has them', () => {
       const pending = await org.createCertificate({ uniqueName: 'Inventory_Ca', label: 'Inventory CA', keySize: 2048, caSigned: true, privateKeyExportable: false });
       const leaf = ca.sign(pending.csrPem ?? '');
       await org.uploadSignedChain('Inventory_Ca', `${leaf}${ca.intermediate}`);
-      const activities = createInventoryActivities({ orgs: new Map([['demo', { org, vendorOrgId: 'v' }]]), vendors: new Map(), inventory: { orgs: { demo: { integrations: [] } } }, alerts: null });
+      const activities = createInventoryActivities({ orgs: new Map([['demo', { org, vendorOrgId: 'v' }]]), vendors: new Map(), inventory: { orgs: { demo: { integrations: [], maxActiveRotations: 3 } } }, alerts: null });
       const inventory = await run(mockEnv(), (input: { org: string }) => activities.inventoryOrg(input), { org: 'demo' });
       const selfSigned = inventory.certificates.find((c) => c.uniqueName === 'Vendor_Signing');
       const own = parseCertificate((await org.getCertificate('Vendor_Signing')).certificatePem ?? '');

@@ -1,19 +1,33 @@
 /**
  * Automatic renewals from the command line:
  *
- *   certrot schedule create|describe|pause|unpause|trigger|delete
+ *   certrot schedule create|update|describe|pause|unpause|trigger|delete
  *       the Temporal Schedule that runs the renewal sweep (default daily at 06:00 UTC,
  *       overlap SKIP: a sweep still running makes the next one wait for tomorrow, and a
  *       one-day catch-up window so a Temporal outage delays the sweep, never drops it);
- *   certrot expiring
- *       the inventory sorted by days left, from a dry-run sweep.
+ *       `update` changes only the settings it is given and prints each as before → after
+ *       (the flags and their rendering: ../schedule-spec.ts).
+ *
+ * `certrot expiring` (the inventory by days left, from a dry-run sweep) is in expiring.ts.
  *
  * Everything goes through Temporal: the CLI has no Salesforce credentials, the worker does.
  */
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, WorkflowFailedError, type Client, type ScheduleDescription } from '@temporalio/client';
+import { isGrpcServiceError, ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, ServiceError, type Client, type ScheduleDescription } from '@temporalio/client';
 import type { Command } from 'commander';
-import { parseDuration } from '../../domain/durations';
-import type { RenewalSweepInput, RenewalSweepResult, renewalSweep } from '../../workflows/renewal-sweep';
+import { formatDuration, parseDuration } from '../../domain/durations';
+import type { RenewalSweepInput } from '../../workflows/renewal-sweep';
+import {
+  applyScheduleChange,
+  describeWhen,
+  parseJitter,
+  parseScheduleChange,
+  parseSweepTimes,
+  parseTimeZone,
+  scheduleSettings,
+  settingChanges,
+  UPDATE_OPTIONS,
+  type ScheduleUpdateFlags,
+} from '../schedule-spec';
 import { addClientOptions, withClient, type ClientFlags } from '../temporal-client';
 
 export const DEFAULT_SCHEDULE_ID = 'certrot-renewal-sweep';
@@ -45,6 +59,14 @@ async function onSchedule<T>(flags: ScheduleFlags, fn: (client: Client) => Promi
   });
 }
 
+/** gRPC's status code for a request the server refuses as malformed. */
+const GRPC_INVALID_ARGUMENT = 3;
+
+/** "--time-zone" -> "timeZone", the key commander gives the option. */
+function camel(option: string): keyof ScheduleUpdateFlags {
+  return option.slice(2).replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase()) as keyof ScheduleUpdateFlags;
+}
+
 function when(date: Date | undefined): string {
   return date ? date.toISOString().replace('.000Z', 'Z') : '-';
 }
@@ -52,13 +74,10 @@ function when(date: Date | undefined): string {
 /** The description an operator reads: what runs when, whether it is paused, what it did last. */
 export function formatSchedule(description: ScheduleDescription): string {
   const { spec, policies, state, info, action } = description;
-  const times: string[] = [];
-  for (const calendar of spec.calendars ?? []) times.push(`calendar ${JSON.stringify(calendar)}`);
-  for (const interval of spec.intervals ?? []) times.push(`every ${interval.every} ms${interval.offset ? ` (offset ${interval.offset} ms)` : ''}`);
   const lines = [
     `Schedule ${description.scheduleId}: ${state.paused ? 'PAUSED' : 'active'}${state.note ? ` — ${state.note}` : ''}`,
     `  runs:          ${action.type === 'startWorkflow' ? `${action.workflowType} on task queue ${action.taskQueue}` : action.type}`,
-    `  when:          ${times.join('; ') || '(no spec)'}${spec.timezone ? ` (${spec.timezone})` : ' (UTC)'}`,
+    `  when:          ${describeWhen(spec)} (${spec.timezone ?? 'UTC'})${spec.jitter ? `, jitter up to ${formatDuration(spec.jitter)}` : ''}`,
     `  overlap:       ${policies.overlap}, catch-up window ${Math.round(policies.catchupWindow / 60_000)} min`,
     `  next runs:     ${info.nextActionTimes.slice(0, 3).map((d) => when(d)).join(', ') || '-'}`,
     `  taken so far:  ${info.numActionsTaken} (skipped for overlap: ${info.numActionsSkippedOverlap}, missed catch-up: ${info.numActionsMissedCatchupWindow})`,
@@ -69,62 +88,35 @@ export function formatSchedule(description: ScheduleDescription): string {
   return lines.join('\n');
 }
 
-function pad(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
-}
-
-/** The inventory sorted by days left, then what would start and what drifted. */
-export function formatExpiring(result: RenewalSweepResult, options: { withinDays?: number } = {}): string {
-  const rows = result.certificates
-    .filter((c) => options.withinDays === undefined || (c.daysLeft !== null && c.daysLeft <= options.withinDays))
-    .sort((a, b) => (a.daysLeft ?? Number.MAX_SAFE_INTEGER) - (b.daysLeft ?? Number.MAX_SAFE_INTEGER) || a.org.localeCompare(b.org) || a.uniqueName.localeCompare(b.uniqueName));
-  const table = [
-    ['DAYS LEFT', 'EXPIRES', 'ORG', 'CERTIFICATE', 'KEY', 'VENDOR', 'RENEW AT', 'REFS', 'DECISION'],
-    ...rows.map((c) => [
-      c.daysLeft === null ? '-' : String(c.daysLeft),
-      c.expiresAt ? c.expiresAt.slice(0, 10) : '-',
-      c.org,
-      c.uniqueName,
-      String(c.keySize),
-      c.vendor ?? '-',
-      c.renewAt ? c.renewAt.slice(0, 16).replace('T', ' ') : '-',
-      String(c.references),
-      c.decision.length > 90 ? `${c.decision.slice(0, 89)}…` : c.decision,
-    ]),
-  ];
-  const out = [`Inventory at ${result.sweptAt} (dry run: nothing was started)`, '', rows.length > 0 ? pad(table) : '(no certificates)'];
-  const failed = result.orgs.filter((o) => o.error !== null);
-  if (failed.length > 0) out.push('', 'Orgs that could not be read:', ...failed.map((o) => `  ${o.org}: ${o.error ?? ''}`));
-  if (result.started.length > 0) {
-    out.push('', 'A sweep now would start:', ...result.started.map((s) => `  ${s.workflowId}  ${s.window ? `window ${s.window.start} → ${s.window.end}` : 'URGENT, on approval'}`));
-  }
-  if (result.drift.length > 0) out.push('', 'Reference drift (outages waiting to happen):', ...result.drift.map((f) => `  ${f.org}: ${f.detail}`));
-  return out.join('\n');
-}
-
 export function registerScheduleCommands(program: Command): void {
   const schedule = program.command('schedule').description('the Temporal Schedule that runs the automatic renewal sweep');
 
   addScheduleOptions(schedule.command('create'))
     .description(`create the schedule (default: daily at 06:00 UTC, overlap SKIP, catch-up window ${DEFAULT_CATCHUP_WINDOW})`)
-    .option('--cron <expression>', 'when to sweep, a cron expression in UTC', DEFAULT_SWEEP_CRON)
+    .option('--cron <expression>', `when to sweep, a cron expression in --time-zone (default "${DEFAULT_SWEEP_CRON}")`)
     .option('--every <duration>', 'sweep at this interval instead of --cron, e.g. "12 hours"')
+    .option('--time-zone <name>', 'the IANA time zone of --cron, e.g. "Europe/London" (default UTC)')
+    .option('--jitter <duration>', 'delay each sweep by a random amount up to this (Temporal picks it), e.g. "30 minutes"')
     .option('--catchup-window <duration>', 'after a Temporal outage, still take sweeps missed this recently', DEFAULT_CATCHUP_WINDOW)
     .option('--org <alias>', 'sweep only this org (repeatable; default every org in the inventory)', collect)
     .option('--task-queue <name>', 'the workers\' task queue (env CERTROT_TASK_QUEUE; default certrot-rotations)')
     .option('--paused', 'create it paused')
     .option('--if-missing', 'succeed without changes when the schedule already exists (for deployment jobs)')
     .option('--note <text>', 'a note shown with the schedule')
-    .action(async (flags: ScheduleFlags & { cron: string; every?: string; catchupWindow: string; org?: string[]; paused?: boolean; note?: string; ifMissing?: boolean }) => {
+    .action(async (flags: ScheduleFlags & { cron?: string; every?: string; timeZone?: string; jitter?: string; catchupWindow: string; org?: string[]; paused?: boolean; note?: string; ifMissing?: boolean }) => {
       const catchupMs = parseDuration(flags.catchupWindow, '--catchup-window');
-      const everyMs = flags.every === undefined ? undefined : parseDuration(flags.every, '--every');
+      const times = parseSweepTimes(flags) ?? { cron: DEFAULT_SWEEP_CRON };
+      const timeZone = flags.timeZone === undefined ? undefined : parseTimeZone(flags.timeZone);
+      const jitterMs = flags.jitter === undefined ? 0 : parseJitter(flags.jitter);
       const input: RenewalSweepInput = flags.org ? { orgs: flags.org } : {};
       await withClient(flags, async (client, settings) => {
         try {
           await client.schedule.create({
             scheduleId: flags.id,
-            spec: everyMs !== undefined ? { intervals: [{ every: everyMs }] } : { cronExpressions: [flags.cron], timezone: 'UTC' },
+            spec: {
+              ...('cron' in times ? { cronExpressions: [times.cron], timezone: timeZone ?? 'UTC' } : { intervals: [{ every: times.everyMs }], ...(timeZone ? { timezone: timeZone } : {}) }),
+              ...(jitterMs > 0 ? { jitter: jitterMs } : {}),
+            },
             action: {
               type: 'startWorkflow',
               workflowType: 'renewalSweep',
@@ -145,7 +137,42 @@ export function registerScheduleCommands(program: Command): void {
           if (error instanceof ScheduleAlreadyRunning) throw new Error(`schedule "${flags.id}" already exists; see \`certrot schedule describe\`, or delete it first`);
           throw error;
         }
-        console.log(`created schedule ${flags.id}: ${everyMs !== undefined ? `every ${flags.every}` : `cron "${flags.cron}" UTC`}, overlap SKIP, catch-up ${flags.catchupWindow}${flags.paused ? ' (paused)' : ''}`);
+        const when = 'cron' in times ? `cron "${times.cron}" ${timeZone ?? 'UTC'}` : `every ${flags.every ?? ''}`;
+        console.log(`created schedule ${flags.id}: ${when}${jitterMs > 0 ? `, jitter up to ${formatDuration(jitterMs)}` : ''}, overlap SKIP, catch-up ${flags.catchupWindow}${flags.paused ? ' (paused)' : ''}`);
+      });
+    });
+
+  addScheduleOptions(schedule.command('update'))
+    .description('change the schedule: only the settings given, the rest kept; prints each change as before → after')
+    .option('--cron <expression>', 'sweep at these times instead (replaces --every), e.g. "30 7 * * 1-5"')
+    .option('--every <duration>', 'sweep at this interval instead (replaces --cron), e.g. "12 hours"')
+    .option('--time-zone <name>', 'the IANA time zone of the cron times, e.g. "Europe/London"')
+    .option('--jitter <duration>', 'delay each sweep by a random amount up to this; "none" removes it')
+    .option('--catchup-window <duration>', 'after a Temporal outage, still take sweeps missed this recently')
+    .option('--org <alias>', 'sweep only these orgs (repeatable; replaces the list)', collect)
+    .option('--all-orgs', 'sweep every org in the inventory again')
+    .option('--task-queue <name>', 'the workers\' task queue')
+    .option('--paused', 'pause it')
+    .option('--unpaused', 'unpause it')
+    .option('--note <text>', 'the note shown with the schedule')
+    .action(async (flags: ScheduleFlags & ScheduleUpdateFlags) => {
+      const change = parseScheduleChange(flags); // every option is checked before Temporal is asked
+      await onSchedule(flags, async (client) => {
+        const handle = client.schedule.getHandle(flags.id);
+        let before: Record<string, string> = {};
+        try {
+          await handle.update((previous) => {
+            before = scheduleSettings(previous);
+            return applyScheduleChange(previous, change);
+          });
+        } catch (error) {
+          const refused = error instanceof TypeError || (error instanceof ServiceError && isGrpcServiceError(error.cause) && Number(error.cause.code) === GRPC_INVALID_ARGUMENT);
+          if (!refused) throw error;
+          const given = UPDATE_OPTIONS.filter((option) => flags[camel(option)] !== undefined).join(', ');
+          throw new Error(`Temporal refused the new settings of schedule "${flags.id}" (${error instanceof ServiceError && isGrpcServiceError(error.cause) ? error.cause.details : error.message}); check ${given}`);
+        }
+        const changes = settingChanges(before, scheduleSettings(await handle.describe()));
+        console.log(changes.length > 0 ? [`updated schedule ${flags.id}:`, ...changes].join('\n') : `schedule ${flags.id} already had these settings; nothing changed`);
       });
     });
 
@@ -195,36 +222,6 @@ export function registerScheduleCommands(program: Command): void {
       await onSchedule(flags, async (client) => {
         await client.schedule.getHandle(flags.id).delete();
         console.log(`deleted schedule ${flags.id}`);
-      });
-    });
-
-  addClientOptions(program.command('expiring'))
-    .description('list the certificates of every inventory org by days left (a dry-run sweep: starts nothing)')
-    .option('--org <alias>', 'only this org (repeatable)', collect)
-    .option('--within <days>', 'only certificates expiring within this many days', (v) => Number(v))
-    .option('--task-queue <name>', 'the workers\' task queue (env CERTROT_TASK_QUEUE; default certrot-rotations)')
-    .option('--timeout <duration>', 'give up when no worker answers within this time', '2 minutes')
-    .option('--json', 'print the dry-run sweep result as JSON')
-    .action(async (flags: ClientFlags & { org?: string[]; within?: number; timeout: string; json?: boolean }) => {
-      const input: RenewalSweepInput = { dryRun: true, ...(flags.org ? { orgs: flags.org } : {}) };
-      const timeoutMs = parseDuration(flags.timeout, '--timeout');
-      await withClient(flags, async (client, settings) => {
-        let result: RenewalSweepResult;
-        try {
-          result = await client.workflow.execute<typeof renewalSweep>('renewalSweep', {
-            taskQueue: settings.taskQueue,
-            workflowId: `certrot-expiring-${new Date().toISOString().replace(/[:.]/g, '-')}`,
-            args: [input],
-            workflowExecutionTimeout: timeoutMs,
-            staticSummary: 'certrot expiring: dry-run renewal sweep',
-          });
-        } catch (error) {
-          if (error instanceof WorkflowFailedError) {
-            throw new Error(`the dry-run sweep did not finish (${error.cause?.message ?? error.message}); is a certrot worker running on task queue ${settings.taskQueue}?`);
-          }
-          throw error;
-        }
-        console.log(flags.json ? JSON.stringify(result, null, 2) : formatExpiring(result, flags.within === undefined ? {} : { withinDays: flags.within }));
       });
     });
 }

@@ -21,7 +21,7 @@ export interface InventoryCertificate {
 }
 
 export interface InventoryReference {
-  /** The certificate name searched for (it may not exist: a dangling reference). */
+  /** The certificate name searched for, or the value of a certificate field naming none (it may not exist: a dangling reference, see `absent`). */
   readonly certificate: string;
   readonly object: string;
   readonly field: string;
@@ -31,6 +31,13 @@ export interface InventoryReference {
   readonly value: string;
   /** 'label': the record holds the certificate's label, not its Unique Name. */
   readonly matchedBy: 'unique-name' | 'label';
+  /**
+   * Set when the org has no live certificate of that name (a dangling reference): 'deleted'
+   * — Salesforce still lists it as a deleted certificate; 'unknown-name' — it lists none of
+   * that name at all (never created in this org, e.g. copied from production by a sandbox
+   * refresh, or deleted long enough ago that it is no longer listed).
+   */
+  readonly absent?: 'deleted' | 'unknown-name';
 }
 
 export interface OrgInventory {
@@ -69,8 +76,20 @@ export interface DriftAlertResult {
   readonly detail: string;
 }
 
+export interface RunningRotation {
+  readonly certificate: string;
+  /** Its RotationPhase search attribute; null when Temporal has none for it. */
+  readonly phase: string | null;
+}
+
 export interface InventoryActivities {
   loadInventory(): Promise<InventoryConfig>;
   inventoryOrg(input: { org: string }): Promise<OrgInventory>;
   sendDriftAlert(input: DriftAlertInput): Promise<DriftAlertResult>;
+  /**
+   * Which of `certificates` (Unique Names of the org's covered certificates) have a running
+   * rotation, and in which phase, by their canonical ids `rotate/<org>/<name>` (described,
+   * not listed: no visibility lag); the org's budget counts them.
+   */
+  rotationsRunning(input: { org: string; certificates: readonly string[] }): Promise<RunningRotation[]>;
 }

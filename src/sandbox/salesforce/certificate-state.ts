@@ -9,7 +9,7 @@ import { certificateFingerprint, parseCertificate } from '../../certificates';
 import type { KeySize } from '../../domain/certificate';
 import { RotationError } from '../../domain/errors';
 import type { SandboxFixture } from './fixture-schema';
-import { leafForPrivateKey, makeCsr, makeSelfSigned } from './key-material';
+import { leafForPrivateKey, makeCsr, makeSelfSigned, sharedCsr, sharedSelfSigned } from './key-material';
 import { newId } from './org-ids';
 import type { OrgState } from './org-state';
 
@@ -34,9 +34,18 @@ export interface SandboxCertificate {
 
 /**
  * The fixture's certificates, in order: one saved with its private key keeps it (and its
- * chain); otherwise a key pair is made, with a self-signed certificate or a pending CSR.
+ * chain); otherwise a key pair is made, with a self-signed certificate or a pending CSR
+ * (`shareKeyMaterial`, the fixture's test-speed switch `behaviour.shareFixtureKeyMaterial`:
+ * one per key size and notBefore for the whole process, key-material.ts).
  */
-export async function certificatesFromFixture(state: Pick<OrgState, 'nextId' | 'orgId'>, certificates: SandboxFixture['certificates'], now: string): Promise<SandboxCertificate[]> {
+export async function certificatesFromFixture(
+  state: Pick<OrgState, 'nextId' | 'orgId'>,
+  certificates: SandboxFixture['certificates'],
+  now: string,
+  options: { shareKeyMaterial?: boolean } = {},
+): Promise<SandboxCertificate[]> {
+  const selfSigned = options.shareKeyMaterial ? sharedSelfSigned : makeSelfSigned;
+  const csr = options.shareKeyMaterial ? sharedCsr : makeCsr;
   const made: SandboxCertificate[] = [];
   for (const [index, cert] of certificates.entries()) {
     const createdAt = new Date(cert.notBefore ?? now);
@@ -63,11 +72,11 @@ export async function certificatesFromFixture(state: Pick<OrgState, 'nextId' | '
         csrPem: cert.csrPem ?? null,
       });
     } else if (cert.caSigned) {
-      const pending = await makeCsr({ uniqueName: cert.uniqueName, keySize: cert.keySize, orgId: state.orgId, createdAt });
+      const pending = await csr({ uniqueName: cert.uniqueName, keySize: cert.keySize, orgId: state.orgId, createdAt });
       made.push({ ...base, privateKeyPem: pending.privateKeyPem, certificatePem: null, csrPem: pending.csrPem });
     } else {
-      const selfSigned = await makeSelfSigned({ uniqueName: cert.uniqueName, keySize: cert.keySize, orgId: state.orgId, createdAt });
-      made.push({ ...base, privateKeyPem: selfSigned.privateKeyPem, certificatePem: selfSigned.certificatePem, csrPem: null });
+      const generated = await selfSigned({ uniqueName: cert.uniqueName, keySize: cert.keySize, orgId: state.orgId, createdAt });
+      made.push({ ...base, privateKeyPem: generated.privateKeyPem, certificatePem: generated.certificatePem, csrPem: null });
     }
   }
   return made;

@@ -2,7 +2,8 @@
  * The sandbox org's connected apps: the consumer key and secret, the certificate JWT
  * bearer assertions are checked against, refresh tokens and who may log in. A fixture app
  * without a certificate gets a fresh JWT key pair at start (its private key is handed out
- * once, as a generated secret). Written back to a fixture with its secrets; shown without.
+ * once, as a generated secret; under the test-speed switch `behaviour.shareFixtureKeyMaterial`
+ * every such app of the process gets the same one). Written back to a fixture with its secrets; shown without.
  */
 import { X509Certificate, createPublicKey } from 'node:crypto';
 import { createSelfSignedCertificate, generateRsaKeyPair } from '../../certificates';
@@ -21,15 +22,38 @@ export interface SandboxConnectedApp {
   preAuthorizedProfileIds: string[];
 }
 
-/** The fixture's connected apps, in order; `generatedKeys` gets consumer key -> private key PEM of each key pair made here. */
-export async function connectedAppsFromFixture(apps: SandboxFixture['connectedApps'], generatedKeys: Map<string, string>): Promise<SandboxConnectedApp[]> {
+async function makeJwtKey(appName: string): Promise<{ privateKeyPem: string; certificatePem: string }> {
+  const { privateKeyPem } = await generateRsaKeyPair(2048);
+  return { privateKeyPem, certificatePem: createSelfSignedCertificate({ privateKeyPem, subject: { commonName: `${appName} JWT` }, validityDays: 365 }) };
+}
+
+/** The process-wide JWT key pair of `behaviour.shareFixtureKeyMaterial` (a test-speed switch): made once, by the first app asking. */
+let sharedJwtKey: Promise<{ privateKeyPem: string; certificatePem: string }> | undefined;
+
+function sharedJwtKeyFor(appName: string): Promise<{ privateKeyPem: string; certificatePem: string }> {
+  if (!sharedJwtKey) {
+    sharedJwtKey = makeJwtKey(appName);
+    sharedJwtKey.catch(() => (sharedJwtKey = undefined));
+  }
+  return sharedJwtKey;
+}
+
+/**
+ * The fixture's connected apps, in order; `generatedKeys` gets consumer key -> private key PEM
+ * of each key pair made here (`shareKeyMaterial`: the one the whole process shares).
+ */
+export async function connectedAppsFromFixture(
+  apps: SandboxFixture['connectedApps'],
+  generatedKeys: Map<string, string>,
+  options: { shareKeyMaterial?: boolean } = {},
+): Promise<SandboxConnectedApp[]> {
   const made: SandboxConnectedApp[] = [];
   for (const app of apps) {
     let certificatePem = app.certificatePem;
     if (!certificatePem) {
-      const { privateKeyPem } = await generateRsaKeyPair(2048);
-      certificatePem = createSelfSignedCertificate({ privateKeyPem, subject: { commonName: `${app.name} JWT` }, validityDays: 365 });
-      generatedKeys.set(app.consumerKey, privateKeyPem);
+      const generated = await (options.shareKeyMaterial ? sharedJwtKeyFor(app.name) : makeJwtKey(app.name));
+      certificatePem = generated.certificatePem;
+      generatedKeys.set(app.consumerKey, generated.privateKeyPem);
     }
     made.push({
       name: app.name,

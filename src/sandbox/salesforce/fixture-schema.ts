@@ -148,6 +148,12 @@ const connectedApp = z.object({
 const certificateBehaviour = {
   /** Whether a deleted certificate's Unique Name can be used again by a create, or stays reserved. */
   deletedCertificateNames: z.enum(['reusable', 'reserved']).default('reusable'),
+  /**
+   * Whether the Tooling Certificate query returns deleted certificates. SALESFORCE.md: "The
+   * query may also return deleted records" — may: for how long (until they are purged?) is
+   * not documented. `listed` returns them, `purged` no longer does.
+   */
+  deletedCertificatesInTooling: z.enum(['listed', 'purged']).default('listed'),
   /** The failure of deleting a certificate a named credential uses; `{namedCredentials}` in the message names them. */
   certificateInUseFault: z
     .object({
@@ -160,6 +166,16 @@ const certificateBehaviour = {
 const recordBehaviour = {
   /** How a PATCH's If-Unmodified-Since (an HTTP date, whole seconds) is compared with LastModifiedDate. */
   ifUnmodifiedSincePrecision: z.enum(['second', 'millisecond']).default('second'),
+};
+
+/**
+ * Not Salesforce behaviour at all, a test-speed switch (FIXTURE.md, "behaviour"): key material
+ * the sandbox generates at load is shared process-wide — one key pair and content per key
+ * size and notBefore for certificates (per key size for pending CSRs), one JWT key pair for
+ * connected apps — so a fleet of orgs starts without generating thousands of RSA keys.
+ */
+const speedBehaviour = {
+  shareFixtureKeyMaterial: z.boolean().default(false),
 };
 
 export const sandboxFixtureSchema = z
@@ -191,8 +207,15 @@ export const sandboxFixtureSchema = z
     apexTriggers: z.array(apexCode.extend({ object: z.string().min(1).default('Account') })).default([]),
     /** CA certificates Apex callouts trust (in addition to those given in the options). */
     trustedCaPems: z.array(pem('CERTIFICATE')).default([]),
-    /** Unconfirmed Salesforce behaviour: which answer the sandbox gives. */
-    behaviour: z.object({ ...certificateBehaviour, ...recordBehaviour }).strict().prefault({}),
+    /**
+     * Unique Names named credentials may name although the org has no live certificate of
+     * that name: what a sandbox refresh leaves behind (SALESFORCE.md, "settings copied from
+     * production may then name a certificate that does not exist there"). Any other unknown
+     * name still fails the start, as a typo.
+     */
+    absentCertificateNames: z.array(developerName).default([]),
+    /** Unconfirmed Salesforce behaviour: which answer the sandbox gives (and one test-speed switch). */
+    behaviour: z.object({ ...certificateBehaviour, ...recordBehaviour, ...speedBehaviour }).strict().prefault({}),
   })
   .superRefine((fixture, ctx) => {
     const profileIds = new Set(fixture.profiles.map((p) => p.id));
@@ -246,9 +269,10 @@ export const sandboxFixtureSchema = z
         }
       });
     });
+    const absent = new Set(fixture.absentCertificateNames.map((n) => n.toLowerCase()));
     fixture.namedCredentials.forEach((nc, i) => {
       for (const { path, name } of certificatesNamedBy(nc)) {
-        if (!certNames.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['namedCredentials', i, ...path], message: `no certificate with Unique Name ${name}` });
+        if (!certNames.has(name.toLowerCase()) && !absent.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: ['namedCredentials', i, ...path], message: `no certificate with Unique Name ${name}` });
       }
     });
   });

@@ -41,6 +41,35 @@ export async function makeCsr(input: NewKeyMaterial) {
   return { privateKeyPem, csrPem: createCsr({ privateKeyPem, subject: subjectFor(input) }) };
 }
 
+/**
+ * Fixture key material under `behaviour.shareFixtureKeyMaterial` (a test-speed switch, no
+ * Salesforce behaviour): made once per process for each key size and notBefore (a pending
+ * CSR: per key size), by the first fixture certificate asking, and handed to every later
+ * one — whose content's subject then names that first certificate and its org, not
+ * itself. Lifetime and notAfter follow from key size and notBefore, so they are the same as made apart.
+ * A failed generation is forgotten, so the next one asking tries again.
+ */
+const sharedSelfSignedMaterial = new Map<string, Promise<{ privateKeyPem: string; certificatePem: string }>>();
+const sharedCsrMaterial = new Map<string, Promise<{ privateKeyPem: string; csrPem: string }>>();
+
+function once<T>(cache: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> {
+  let made = cache.get(key);
+  if (!made) {
+    made = make();
+    cache.set(key, made);
+    made.catch(() => cache.delete(key));
+  }
+  return made;
+}
+
+export function sharedSelfSigned(input: NewKeyMaterial): Promise<{ privateKeyPem: string; certificatePem: string }> {
+  return once(sharedSelfSignedMaterial, `${input.keySize} ${input.createdAt.toISOString()}`, () => makeSelfSigned(input));
+}
+
+export function sharedCsr(input: NewKeyMaterial): Promise<{ privateKeyPem: string; csrPem: string }> {
+  return once(sharedCsrMaterial, String(input.keySize), () => makeCsr(input));
+}
+
 /** Why `pem` cannot give a new certificate its subject (it must be one readable certificate), or null. */
 export function subjectSourceProblem(pem: string): string | null {
   try {

@@ -1,10 +1,11 @@
 /**
- * The sandbox org's state from a fixture (`buildOrgState`, generating missing key material)
+ * The sandbox org's state from a fixture (`buildOrgState`, generating missing key material,
+ * or sharing it process-wide under `behaviour.shareFixtureKeyMaterial`)
  * and back to one (`toFixture`, `saveState`): the fixture is the org's own storage, so
  * what is saved keeps private keys and secrets.
  */
 import { writeFile } from 'node:fs/promises';
-import { certificateToFixture, certificatesFromFixture } from './certificate-state';
+import { certificateToFixture, certificatesFromFixture, liveCertificate } from './certificate-state';
 import { connectedAppToFixture, connectedAppsFromFixture } from './connected-apps';
 import type { SandboxFixture } from './fixture-schema';
 import { customMetadataTypeTables, customObjectTables, customSettingTables, customTablesToFixture, standardTables } from './fixture-tables';
@@ -40,8 +41,10 @@ export async function buildOrgState(fixture: SandboxFixture, options: { now?: Da
   const secrets: GeneratedSecrets = { connectedAppKeys: new Map() };
 
   // in this order: Ids are handed out as the state is built
-  state.connectedApps = await connectedAppsFromFixture(fixture.connectedApps, secrets.connectedAppKeys);
-  state.certificates = await certificatesFromFixture(state, fixture.certificates, now);
+  // a test-speed switch (FIXTURE.md): generated key material shared by the whole process
+  const keyMaterial = { shareKeyMaterial: fixture.behaviour.shareFixtureKeyMaterial };
+  state.connectedApps = await connectedAppsFromFixture(fixture.connectedApps, secrets.connectedAppKeys, keyMaterial);
+  state.certificates = await certificatesFromFixture(state, fixture.certificates, now, keyMaterial);
   for (const nc of fixture.namedCredentials) state.namedCredentials.push(namedCredentialFromFixture(state, nc, now));
   state.tables.push(
     ...standardTables(state),
@@ -79,8 +82,15 @@ export function toFixture(state: OrgState): unknown {
     apexTriggers: state.apexTriggers.map(code),
     namedCredentials: state.namedCredentials.map(namedCredentialToFixture),
     trustedCaPems: state.trustedCaPems,
+    absentCertificateNames: absentCertificateNames(state),
     behaviour: state.behaviour,
   };
+}
+
+/** Names the named credentials hold that no live certificate has (left by a refresh): loadable again. */
+function absentCertificateNames(state: OrgState): string[] {
+  const named = state.namedCredentials.flatMap((nc) => [nc.certificate, nc.jwtSigningCertificate, ...nc.parameters.map((p) => p.certificate ?? null)]);
+  return [...new Set(named.filter((name): name is string => !!name && !liveCertificate(state, name)))];
 }
 
 export async function saveState(state: OrgState, path: string): Promise<void> {

@@ -108,9 +108,14 @@ const TOOLING_CERTIFICATE = {
   })),
 };
 
-/** Like Salesforce, the Tooling Certificate query also returns deleted certificates. */
+/**
+ * Like Salesforce, the Tooling Certificate query also returns deleted certificates
+ * (SALESFORCE.md: "The query may also return deleted records") — unless
+ * `behaviour.deletedCertificatesInTooling` says they are purged by now.
+ */
 function toolingCertificateRows(state: OrgState): Row[] {
-  return state.certificates.map((c) => ({
+  const listed = state.behaviour.deletedCertificatesInTooling === 'listed' ? state.certificates : state.certificates.filter((c) => !c.deleted);
+  return listed.map((c) => ({
     Id: c.id,
     DeveloperName: c.uniqueName,
     MasterLabel: c.label,

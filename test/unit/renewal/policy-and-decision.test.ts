@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { salesforceExpiry } from '../../src/domain/certificate-lifetime';
-import { isRotationError } from '../../src/domain/errors';
-import {
-  drawJitterFraction,
-  evaluateRenewal,
-  renewalTime,
-  type RenewalCertificate,
-  type RenewalDecision,
-  type RenewalPolicy,
-} from '../../src/domain/renewal-policy';
+import { salesforceExpiry } from '../../../src/domain/certificate-lifetime';
+import { isRotationError } from '../../../src/domain/errors';
+import { evaluateRenewal, type RenewalDecision } from '../../../src/domain/renewal/decision';
+import { certificateJitterFraction } from '../../../src/domain/renewal/jitter';
+import type { RenewalPolicy } from '../../../src/domain/renewal/policy';
+import { renewalTime, type RenewalCertificate } from '../../../src/domain/renewal/renewal-time';
 
 /** Issued 2026-01-01, valid 365 days. Two thirds of 365 days = 243 days 8 hours. */
 const ONE_YEAR: RenewalCertificate = { uniqueName: 'Vendor_Signing', notBefore: '2026-01-01T00:00:00Z', expiresAt: '2027-01-01T00:00:00Z' };
@@ -234,7 +230,7 @@ describe('evaluateRenewal: when a certificate renews', () => {
       expected: {
         due: false,
         renewAt: '2026-08-31T20:00:00.000Z',
-        reason: 'renews at 2026-08-31T20:00:00.000Z (two thirds of its 365-day lifetime; 12 h earlier by its stored jitter)',
+        reason: 'renews at 2026-08-31T20:00:00.000Z (two thirds of its 365-day lifetime; 12 h earlier by its jitter)',
         daysLeft: 153,
         expired: false,
       },
@@ -247,7 +243,7 @@ describe('evaluateRenewal: when a certificate renews', () => {
       expected: {
         due: true,
         renewAt: '2026-12-01T12:00:00.000Z',
-        reason: 'due: 30 days left ≤ renewBeforeDays 30 (12 h earlier by its stored jitter)',
+        reason: 'due: 30 days left ≤ renewBeforeDays 30 (12 h earlier by its jitter)',
         daysLeft: 30,
         expired: false,
       },
@@ -432,9 +428,9 @@ describe('jitter', () => {
   const base = Date.parse('2026-09-01T08:00:00Z');
   const HOUR = 3_600_000;
 
-  it('is stable: the same stored fraction gives the same renewal time at every sweep', () => {
+  it('is stable: the same fraction gives the same renewal time at every sweep', () => {
     // 0.3141 of 10 hours = 3 h 8 min 27.6 s before 2026-09-01T08:00Z.
-    const cert = { ...ONE_YEAR, jitterFraction: drawJitterFraction(() => 0.3141) };
+    const cert = { ...ONE_YEAR, jitterFraction: 0.3141 };
     const sweeps = ['2026-03-01T00:00:00Z', '2026-06-15T09:30:00Z', '2026-08-31T23:00:00Z', '2026-12-31T23:59:59Z'];
     const times = sweeps.map((now) => evaluateRenewal(cert, { jitterMaxHours: 10 }, at(now)).renewAt);
     assert.deepEqual(new Set(times), new Set(['2026-09-01T04:51:32.400Z']));
@@ -449,20 +445,17 @@ describe('jitter', () => {
     });
   }
 
-  it('is drawn once from the random source the caller passes in', () => {
-    let calls = 0;
-    const fraction = drawJitterFraction(() => {
-      calls += 1;
-      return 0.75;
-    });
-    assert.equal(fraction, 0.75);
-    assert.equal(calls, 1);
+  it('is a hash of the certificate: the same for the same org, name and expiry, never drawn or stored', () => {
+    const fraction = certificateJitterFraction('prod', 'Vendor_Signing', ONE_YEAR.expiresAt);
+    assert.equal(certificateJitterFraction('PROD', 'VENDOR_signing', ONE_YEAR.expiresAt), fraction, 'aliases and names compare case-insensitively');
+    assert.notEqual(certificateJitterFraction('prod', 'Vendor_Signing', '2027-01-02T00:00:00Z'), fraction, 'a renewed certificate has its own fraction');
+    assert.ok(fraction >= 0 && fraction < 1);
   });
 
-  it('refuses a random source outside [0, 1)', () => {
+  it('refuses a fraction outside [0, 1), naming the field', () => {
     assert.throws(
-      () => drawJitterFraction(() => 1),
-      (error) => isRotationError(error, 'INVALID_INPUT') && /random\(\) returned 1; it must return a number in \[0, 1\)/.test(error.message),
+      () => renewalTime({ ...ONE_YEAR, jitterFraction: 1 }, { jitterMaxHours: 6 }),
+      (error) => isRotationError(error, 'INVALID_INPUT') && /^cert\.jitterFraction: 1 must be in \[0, 1\)/.test(error.message),
     );
   });
 });
@@ -493,7 +486,7 @@ describe('evaluateRenewal: bad input', () => {
       policy: { freezePeriods: [{ start: '2026-12-15T00:00:00Z', end: '2027-01-05T00:00:00Z', reason: ' ' }] },
       message: /^freezePeriods\[0\]\.reason: say why/,
     },
-    { name: 'a stored jitter fraction of 1', cert: { ...ONE_YEAR, jitterFraction: 1 }, policy: {}, message: /^cert\.jitterFraction: 1 must be in \[0, 1\)/ },
+    { name: 'a jitter fraction of 1', cert: { ...ONE_YEAR, jitterFraction: 1 }, policy: {}, message: /^cert\.jitterFraction: 1 must be in \[0, 1\)/ },
     {
       name: 'notBefore after expiresAt',
       cert: { ...ONE_YEAR, notBefore: '2027-02-01T00:00:00Z' },

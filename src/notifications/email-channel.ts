@@ -1,14 +1,14 @@
 /**
- * Delivers a composed vendor notice by email over SMTP (nodemailer). One transport per
- * channel, closed by `close()`. The SMTP password never leaves the transport: errors are
- * reduced to their scrubbed message before they become a RotationError.
+ * Delivers a notification by email over SMTP (nodemailer). One transport per channel,
+ * closed by `close()`. The SMTP password never leaves the transport: errors are reduced to
+ * their scrubbed message before they become a RotationError.
  */
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { z } from 'zod';
 import { RotationError } from '../domain/errors';
-import type { ComposedNotice } from './notification-message';
-import { safeErrorMessage } from './redact';
+import { safeErrorMessage } from '../vendors/redact';
+import type { Notification, NotificationChannel } from './notification';
 
 export const emailChannelConfigSchema = z.object({
   host: z.string().min(1),
@@ -27,7 +27,7 @@ export const emailChannelConfigSchema = z.object({
 });
 export type EmailChannelConfig = z.input<typeof emailChannelConfigSchema>;
 
-export class EmailChannel {
+export class EmailChannel implements NotificationChannel {
   private readonly config: z.output<typeof emailChannelConfigSchema>;
   private transport: nodemailer.Transporter<SMTPTransport.SentMessageInfo> | undefined;
 
@@ -40,7 +40,7 @@ export class EmailChannel {
     return `email via ${this.config.host}:${this.config.port} to ${this.config.to.join(', ')}`;
   }
 
-  async deliver(notice: ComposedNotice): Promise<void> {
+  async deliver(notification: Notification): Promise<void> {
     this.transport ??= nodemailer.createTransport({
       host: this.config.host,
       port: this.config.port,
@@ -59,13 +59,13 @@ export class EmailChannel {
         from: this.config.from,
         to: this.config.to,
         ...(this.config.cc.length > 0 ? { cc: this.config.cc } : {}),
-        subject: notice.subject,
-        text: notice.text,
-        // Same notice, same Message-ID: a re-send after a retry threads with (or is
+        subject: notification.subject,
+        text: notification.text,
+        // Same notification, same Message-ID: a re-send after a retry threads with (or is
         // de-duplicated against) the first in the team's mailbox.
-        messageId: `<${notice.noticeId}@certrot>`,
-        headers: { 'X-Certrot-Notice-Id': notice.noticeId, 'X-Certrot-Fingerprint': notice.webhook.fingerprint },
-        attachments: notice.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
+        messageId: `<${notification.noticeId}@certrot>`,
+        headers: { ...notification.emailHeaders, 'X-Certrot-Notice-Id': notification.noticeId },
+        attachments: notification.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
       });
     } catch (error) {
       throw new RotationError(

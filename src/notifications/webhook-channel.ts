@@ -1,13 +1,14 @@
 /**
- * Delivers a composed vendor notice as a JSON POST (Slack-compatible `text` plus structured
- * fields). A webhook URL usually *is* the secret (Slack's path holds the token), so it is
- * described by origin only, and extra headers (e.g. a token) are never echoed.
+ * Delivers a notification as a JSON POST: Slack-compatible `text` (subject and text), the
+ * `noticeId`, and the notification's structured webhook fields. A webhook URL usually *is*
+ * the secret (Slack's path holds the token), so it is described by origin only, and extra
+ * headers (e.g. a token) are never echoed.
  */
 import { z } from 'zod';
 import { RotationError } from '../domain/errors';
-import { isAllowedEndpoint, sendHttpRequest } from './http-transport';
-import type { ComposedNotice } from './notification-message';
-import { describeEndpoint, safeErrorMessage } from './redact';
+import { isAllowedEndpoint, sendHttpRequest } from '../vendors/http-transport';
+import { describeEndpoint, safeErrorMessage } from '../vendors/redact';
+import type { Notification, NotificationChannel } from './notification';
 
 export const webhookChannelConfigSchema = z.object({
   url: z.url({ protocol: /^https?$/ }).refine(isAllowedEndpoint, 'must be an https: URL (plain http: only for 127.0.0.1/localhost)'),
@@ -18,7 +19,12 @@ export const webhookChannelConfigSchema = z.object({
 });
 export type WebhookChannelConfig = z.input<typeof webhookChannelConfigSchema>;
 
-export class WebhookChannel {
+/** The JSON body: the channel's own `text` and `noticeId`, then what the composer adds. */
+export function webhookBodyOf(notification: Notification): Record<string, unknown> {
+  return { text: `${notification.subject}\n\n${notification.text}`, noticeId: notification.noticeId, ...notification.webhookFields };
+}
+
+export class WebhookChannel implements NotificationChannel {
   private readonly config: z.output<typeof webhookChannelConfigSchema>;
 
   constructor(config: WebhookChannelConfig) {
@@ -29,7 +35,7 @@ export class WebhookChannel {
     return `webhook ${describeEndpoint(this.config.url)}`;
   }
 
-  async deliver(notice: ComposedNotice): Promise<void> {
+  async deliver(notification: Notification): Promise<void> {
     const secrets = [this.config.url, ...Object.values(this.config.headers)];
     let status: number;
     try {
@@ -39,10 +45,10 @@ export class WebhookChannel {
         headers: {
           ...this.config.headers,
           'content-type': 'application/json',
-          // Receivers that de-duplicate can use it; the same notice always has the same id.
-          'idempotency-key': notice.noticeId,
+          // Receivers that de-duplicate can use it; the same notification always has the same id.
+          'idempotency-key': notification.noticeId,
         },
-        body: JSON.stringify(notice.webhook),
+        body: JSON.stringify(webhookBodyOf(notification)),
         timeoutMs: this.config.timeoutMs,
         tls: { caPem: this.config.caPem },
       });
@@ -61,4 +67,7 @@ export class WebhookChannel {
       );
     }
   }
+
+  /** Nothing to release: every request has its own connection. */
+  close(): void {}
 }
