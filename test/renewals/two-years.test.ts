@@ -1,3 +1,4 @@
+// test-timeout-minutes: 25
 /**
  * Two simulated years of 47-day certificates (what Salesforce creates from 2029-03-15 on)
  * across three orgs, on the time-skipping server with the real adapters: the renewal sweep

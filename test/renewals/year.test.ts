@@ -1,3 +1,4 @@
+// test-timeout-minutes: 12
 /**
  * A simulated year of automatic renewals across two orgs: the renewal sweep runs every
  * week on the time-skipping server; the test plays the provisioning team and approves each

@@ -46,12 +46,15 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-function parseTarget(value: string, previous: ReferenceTarget[] = []): ReferenceTarget[] {
-  const match = /^([A-Za-z][A-Za-z0-9_]*)\.([A-Za-z][A-Za-z0-9_]*)(?::(hierarchy-setting|custom-object))?$/.exec(value);
+/** `--target OBJECT.FIELD[:kind]`; without a kind, a `__mdt` object is Custom Metadata, anything else a hierarchy setting. */
+export function parseTarget(value: string, previous: ReferenceTarget[] = []): ReferenceTarget[] {
+  const match = /^([A-Za-z][A-Za-z0-9_]*)\.([A-Za-z][A-Za-z0-9_]*)(?::(hierarchy-setting|custom-object|custom-metadata))?$/.exec(value);
   if (!match?.[1] || !match[2]) {
-    throw new InvalidArgumentError(`"${p(value)}" is not OBJECT.FIELD[:hierarchy-setting|custom-object], e.g. csam__AsyncMessOptions__c.csam__Certificate__c`);
+    throw new InvalidArgumentError(
+      `"${p(value)}" is not OBJECT.FIELD[:hierarchy-setting|custom-object|custom-metadata], e.g. csam__AsyncMessOptions__c.csam__Certificate__c or Vendor_Endpoint__mdt.Certificate__c:custom-metadata`,
+    );
   }
-  const kind = (match[3] as ReferenceTarget['kind'] | undefined) ?? 'hierarchy-setting';
+  const kind = (match[3] as ReferenceTarget['kind'] | undefined) ?? (/__mdt$/i.test(match[1]) ? 'custom-metadata' : 'hierarchy-setting');
   return [...previous, { object: match[1], field: match[2], kind }];
 }
 
