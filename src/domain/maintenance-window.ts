@@ -199,8 +199,20 @@ interface CompiledPolicy {
   readonly timeZone: string;
 }
 
+/** Compiled policies by their text: parsing (a time-zone check included) costs far more than a lookup, and a sweep asks for the same few policies thousands of times. Pure: the same text always compiles the same. */
+const compiled = new Map<string, CompiledPolicy>();
+
 function compile(policy: WindowPolicy): CompiledPolicy {
   const text = formatWindowPolicy(policy);
+  let found = compiled.get(text);
+  if (!found) {
+    found = compileText(text);
+    compiled.set(text, found);
+  }
+  return found;
+}
+
+function compileText(text: string): CompiledPolicy {
   const parsed = parseWindowPolicy(text); // re-validates hand-made policies
   const startMinutes = parseTime(parsed.start, 'start', text);
   let endMinutes = parseTime(parsed.end, 'end', text);

@@ -40,8 +40,8 @@ const inventory = proxyActivities<InventoryActivities>({
 export const SWEEP_V2_PATCH = 'renewal-sweep-v2';
 /** Default history length at which a sweep continues as new (Temporal warns at 10K events). */
 export const SWEEP_CONTINUE_AS_NEW_EVENTS = 2_000;
-/** History bytes at which a sweep continues as new (Temporal's limit is 50 MB; warns at 10). */
-const SWEEP_CONTINUE_AS_NEW_BYTES = 4_000_000;
+/** History bytes at which a sweep continues as new: below the 4 MiB a default gRPC client receives, so any tool can read each run's history (Temporal's limit is 50 MB). */
+const SWEEP_CONTINUE_AS_NEW_BYTES = 3_000_000;
 /** Orgs swept at once: each is one inventory (about 14 Salesforce calls) in its own org. */
 export const ORGS_AT_ONCE = 5;
 

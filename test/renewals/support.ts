@@ -93,6 +93,11 @@ export interface WorldOptions {
   readonly orgs: readonly OrgSpec[];
   /** The worker configuration's `inventory` (orgs + alerts). */
   readonly inventory: Record<string, unknown>;
+  /**
+   * Awaited after each activity returns, before the worker reports its result (so before the
+   * workflow goes on): e.g. to read an org's counter just after its inventory.
+   */
+  readonly afterActivity?: (name: string, args: readonly unknown[]) => Promise<void>;
 }
 
 export interface RenewalHarness {
@@ -231,7 +236,7 @@ export function useRenewalHarness(): RenewalHarness {
           sandbox,
           salesforce,
           apiCalls: async () => {
-            const response = await fetch(`${sandbox.url}/__sandbox/state`);
+            const response = await fetch(`${sandbox.url}/__sandbox/limits`);
             const state = (await response.json()) as { dailyApiRequests: { used: number } };
             return state.dailyApiRequests.used;
           },
@@ -259,9 +264,11 @@ export function useRenewalHarness(): RenewalHarness {
       const counted = Object.fromEntries(
         Object.entries(activities).map(([name, fn]) => [
           name,
-          (...args: unknown[]) => {
+          async (...args: unknown[]) => {
             calls.set(name, (calls.get(name) ?? 0) + 1);
-            return (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+            const result = await (fn as (...a: unknown[]) => Promise<unknown>)(...args);
+            await options.afterActivity?.(name, args);
+            return result;
           },
         ]),
       ) as unknown as AllActivities;

@@ -33,8 +33,21 @@ function days(ms: number): string {
   return `${value} day${value === 1 ? '' : 's'}`;
 }
 
+/** By policy text: a fleet has thousands of integrations and certificates but few window policies. */
+const neededByPolicy = new Map<string, RoomNeeded>();
+
 /** The time a renewal needs between its renewal time and the certificate's expiry. */
 export function roomNeeded(windowPolicy: WindowPolicy): RoomNeeded {
+  const key = formatWindowPolicy(windowPolicy);
+  let found = neededByPolicy.get(key);
+  if (!found) {
+    found = computeRoomNeeded(windowPolicy);
+    neededByPolicy.set(key, found);
+  }
+  return found;
+}
+
+function computeRoomNeeded(windowPolicy: WindowPolicy): RoomNeeded {
   const { waitMs, windowMs } = longestWindowWait(windowPolicy);
   const ms = SWEEP_INTERVAL_MS + APPROVAL_LEAD_MS + waitMs + windowMs;
   return {

@@ -3,6 +3,7 @@
  * SOAP Metadata API, answering what jsforce sends, plus a small admin surface:
  *
  *   GET    /__sandbox/state    the org without private keys or secrets
+ *   GET    /__sandbox/limits   only { dailyApiRequests } (cheap: /state reads every certificate)
  *   GET    /__sandbox/faults   the injected faults still active
  *   POST   /__sandbox/faults   { faults: FaultRule[], replace?: boolean }
  *   DELETE /__sandbox/faults   clear them
@@ -209,6 +210,7 @@ export function createSandboxOrg(options: SandboxOrgOptions): SandboxOrg {
           return apiCall('soap', `metadata.${soap.method}`, soap.sessionId, () => handleMetadata(soap, state, clock));
         }
         if (path === '/__sandbox/state' && method === 'GET') return jsonReply(200, publicView(state));
+        if (path === '/__sandbox/limits' && method === 'GET') return jsonReply(200, { dailyApiRequests: state.dailyApiRequests });
         if (path === '/__sandbox/faults') {
           if (method === 'GET') return jsonReply(200, { faults: faults.list() });
           if (method === 'DELETE') {
