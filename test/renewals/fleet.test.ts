@@ -1,3 +1,4 @@
+// test-timeout-minutes: 15
 /**
  * A renewal sweep over a fleet: 500 sandbox orgs of 20 certificates each (10,000), every org
  * with one inventory integration (a certificatePattern, a daily window) and a custom object
