@@ -38,6 +38,7 @@ export interface RenewalOrgSweepInput {
   readonly dryRun: boolean;
 }
 
+/** A failure in words: an activity's ApplicationFailure with its type, else the message. */
 export function describeFailure(error: unknown): string {
   if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) return `${error.cause.type ?? 'ERROR'}: ${error.cause.message}`;
   if (error instanceof ActivityFailure && error.cause) return error.cause.message;
@@ -45,7 +46,7 @@ export function describeFailure(error: unknown): string {
   return String(error);
 }
 
-function isAlreadyStarted(error: unknown): boolean {
+export function isAlreadyStarted(error: unknown): boolean {
   return error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError';
 }
 

@@ -8,8 +8,6 @@
  * same answers they gave then. Do not change it; test/replay proves it still replays.
  */
 import {
-  ActivityFailure,
-  ApplicationFailure,
   continueAsNew,
   log,
   ParentClosePolicy,
@@ -26,6 +24,7 @@ import { certificateJitterFraction } from '../domain/renewal/jitter';
 import { rotationRequest } from '../domain/renewal/renewal-request';
 import { chooseWindow } from '../domain/renewal/window-choice';
 import { rotationWorkflowId, type RotationWindow } from '../domain/rotation';
+import { describeFailure, isAlreadyStarted } from './renewal-org-sweep';
 import { rotateCertificate } from './rotate-certificate';
 
 const inventory = proxyActivities<InventoryActivities>({
@@ -130,17 +129,6 @@ interface RenewalSweepInputV1 {
   readonly iteration?: SweepIterationV1;
 }
 
-function describeError(error: unknown): string {
-  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) return `${error.cause.type ?? 'ERROR'}: ${error.cause.message}`;
-  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
-
-function isAlreadyStarted(error: unknown): boolean {
-  return error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError';
-}
-
 // ---- the workflow ------------------------------------------------------------------------------
 
 export async function legacyRenewalSweep(input: RenewalSweepInputV1): Promise<RenewalSweepResultV1> {
@@ -187,7 +175,7 @@ export async function legacyRenewalSweep(input: RenewalSweepInputV1): Promise<Re
           result.skipped.push({ org, certificate: name, kind: 'missing', reason: `the inventory names ${name}, but the org has no such certificate` });
         }
       } catch (error) {
-        const reason = describeError(error);
+        const reason = describeFailure(error);
         result.orgs.push({ org, certificates: 0, references: 0, error: reason });
         result.drift.push({ org, problem: 'inventory-failed', certificate: '*', detail: `the inventory of org ${org} failed, so nothing there was renewed or audited: ${reason}` });
         if (historyIsLong()) return continueLater(null);
@@ -211,7 +199,7 @@ export async function legacyRenewalSweep(input: RenewalSweepInputV1): Promise<Re
     try {
       result.alert = await inventory.sendDriftAlert({ workflowId: info.workflowId, sweptAt: result.sweptAt, findings: result.drift });
     } catch (error) {
-      result.alert = { sent: false, detail: `the alert could not be sent: ${describeError(error)}` };
+      result.alert = { sent: false, detail: `the alert could not be sent: ${describeFailure(error)}` };
     }
   }
   return result;
@@ -246,7 +234,7 @@ export async function legacyRenewalSweep(input: RenewalSweepInputV1): Promise<Re
     try {
       integration = matchIntegration(config, org, cert.uniqueName);
     } catch (error) {
-      return skip('config-error', describeError(error));
+      return skip('config-error', describeFailure(error));
     }
     if (!integration) return skip('no-integration', 'no integration in the inventory matches it');
     if (!cert.usable || cert.expiresAt === null) return skip('unusable', 'not usable yet (a CA-signed certificate waiting for its chain)', integration.vendor);
@@ -259,7 +247,7 @@ export async function legacyRenewalSweep(input: RenewalSweepInputV1): Promise<Re
         new Date(now),
       );
     } catch (error) {
-      return skip('config-error', describeError(error), integration.vendor);
+      return skip('config-error', describeFailure(error), integration.vendor);
     }
     if (!decision.due) {
       if (decision.blockedBy === 'freeze') return skip('frozen', decision.reason, integration.vendor, decision.renewAt);
@@ -284,7 +272,7 @@ export async function legacyRenewalSweep(input: RenewalSweepInputV1): Promise<Re
     try {
       window = chooseWindow(integration, expiresAt, now);
     } catch (error) {
-      return skip('config-error', describeError(error), integration.vendor, decision.renewAt);
+      return skip('config-error', describeFailure(error), integration.vendor, decision.renewAt);
     }
     const workflowId = rotationWorkflowId(org, cert.uniqueName);
     const urgent = window === null;
@@ -318,7 +306,7 @@ export async function legacyRenewalSweep(input: RenewalSweepInputV1): Promise<Re
       });
     } catch (error) {
       if (isAlreadyStarted(error)) return skip('already-running', `rotation already running (${workflowId})`, integration.vendor, decision.renewAt);
-      return skip('start-failed', `could not start ${workflowId}: ${describeError(error)}`, integration.vendor, decision.renewAt);
+      return skip('start-failed', `could not start ${workflowId}: ${describeFailure(error)}`, integration.vendor, decision.renewAt);
     }
     result.started.push(entry);
     row(integration.vendor, decision.renewAt, `started ${workflowId}: ${reason}`);

@@ -9,11 +9,9 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { Command } from 'commander';
-import { registerExpiringCommand } from '../../src/cli/commands/expiring';
 import type { DriftFinding } from '../../src/domain/renewal/inventory-contract';
 import type { renewalSweep } from '../../src/workflows/renewal-sweep';
-import { APPROVER, useRenewalHarness, type RenewalWorld } from './support';
+import { APPROVER, printedByExpiring, useRenewalHarness, type RenewalWorld } from './support';
 
 interface Received {
   headers: IncomingMessage['headers'];
@@ -128,17 +126,7 @@ describe('drift audit of a refreshed sandbox', () => {
   });
 
   it('`certrot expiring` prints the drift with object, field, scope, owner and record, and the skipped certificates, in text', async () => {
-    const printed: string[] = [];
-    const program = new Command().exitOverride();
-    registerExpiringCommand(program);
-    const log = console.log;
-    console.log = (...args: unknown[]) => void printed.push(args.join(' '));
-    try {
-      await program.parseAsync(['node', 'certrot', 'expiring', '--address', harness.env().address, '--task-queue', world.taskQueue]);
-    } finally {
-      console.log = log;
-    }
-    const text = printed.join('\n');
+    const text = await printedByExpiring(harness.env().address, world.taskQueue);
     assert.match(text, /Reference drift \(outages waiting to happen\):/);
     assert.match(text, /names certificate "Vendor_Signing", which does not exist in this org.*\[object csam__AsyncMessOptions__c, field csam__Certificate__c, scope org-default, owner Organization default, record \w+\]/);
     assert.match(text, /holds the label "Vendor Signing".*scope profile, owner [^,\]]+, record \w+\]/);

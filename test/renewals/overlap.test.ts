@@ -7,11 +7,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { Command } from 'commander';
-import { registerExpiringCommand } from '../../src/cli/commands/expiring';
 import type { renewalSweep, RenewalSweepResult } from '../../src/workflows/renewal-sweep';
 import { waitForPhase } from '../support/rotation-harness';
-import { APPROVER, lifetimeDays, madeAgo, useRenewalHarness, type RenewalWorld } from './support';
+import { APPROVER, lifetimeDays, madeAgo, printedByExpiring, useRenewalHarness, type RenewalWorld } from './support';
 
 const DUE = ['alpha/Alpha_Billing', 'alpha/Alpha_Orders', 'beta/Beta_Portal'];
 
@@ -83,24 +81,15 @@ describe('renewal sweeps never duplicate a rotation', () => {
       await assert.rejects(harness.client().workflow.getHandle(started.workflowId).describe(), WorkflowNotFoundError);
     }
 
-    const printed: string[] = [];
-    const program = new Command().exitOverride();
-    registerExpiringCommand(program);
-    const log = console.log;
-    console.log = (...args: unknown[]) => void printed.push(args.join(' '));
-    try {
-      await program.parseAsync(['node', 'certrot', 'expiring', '--address', harness.env().address, '--task-queue', world.taskQueue]);
-    } finally {
-      console.log = log;
-    }
-    const lines = printed.join('\n').split('\n');
+    const output = await printedByExpiring(harness.env().address, world.taskQueue);
+    const lines = output.split('\n');
     const rows = lines.filter((l) => /^-?\d+\s+\d{4}-\d{2}-\d{2}\s/.test(l));
-    assert.equal(rows.length, 6, printed.join('\n'));
+    assert.equal(rows.length, 6, output);
     const days = rows.map((r) => Number(r.split(/\s+/)[0]));
     assert.deepEqual(days, [...days].sort((a, b) => a - b), 'sorted by days left');
     assert.match(rows[0]!, /Beta_Portal/);
-    assert.match(printed.join('\n'), /A sweep now would start:[\s\S]*rotate\/alpha\/alpha_billing/);
-    assert.match(printed.join('\n'), /Beta_Unmanaged.*no integration/);
+    assert.match(output, /A sweep now would start:[\s\S]*rotate\/alpha\/alpha_billing/);
+    assert.match(output, /Beta_Unmanaged.*no integration/);
   });
 
   it('two sweeps at once start each due rotation exactly once; later sweeps leave them alone', async () => {

@@ -14,8 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before } from 'node:test';
 import { Client, type WorkflowHandle } from '@temporalio/client';
+import { Command } from 'commander';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { registerExpiringCommand } from '../../src/cli/commands/expiring';
 import { createAllActivities, inventoryDepsFromConfig, type AllActivities } from '../../src/activities';
 import type { KeySize } from '../../src/domain/certificate';
 import { salesforceLifetimeDays } from '../../src/domain/certificate-lifetime';
@@ -293,4 +295,19 @@ export function useRenewalHarness(): RenewalHarness {
       return waiting;
     },
   };
+}
+
+/** What `certrot expiring` prints against the test server and the world's task queue. */
+export async function printedByExpiring(address: string, taskQueue: string): Promise<string> {
+  const printed: string[] = [];
+  const program = new Command().exitOverride();
+  registerExpiringCommand(program);
+  const log = console.log;
+  console.log = (...args: unknown[]) => void printed.push(args.join(' '));
+  try {
+    await program.parseAsync(['node', 'certrot', 'expiring', '--address', address, '--task-queue', taskQueue]);
+  } finally {
+    console.log = log;
+  }
+  return printed.join('\n');
 }
