@@ -56,7 +56,7 @@ import { RotationError } from '../domain/errors';
 import { parseInventoryConfig, type InventoryConfig } from '../domain/inventory-config';
 import { inventoryRoomProblems } from '../domain/renewal/room';
 import { rotationWorkflowId, type ReferenceTarget } from '../domain/rotation';
-import type { DriftAlertInput, DriftAlertResult, InventoryActivities, InventoryCertificate, InventoryReference, OrgInventory, RunningRotation } from '../domain/renewal/inventory-contract';
+import type { DriftAlertInput, DriftAlertResult, InventoryActivities, InventoryCertificate, InventoryOutline, InventoryReference, OrgInventory, RunningRotation } from '../domain/renewal/inventory-contract';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
 import { composeDriftAlert, createAlertChannel, type AlertChannel } from '../notifications';
 import type { SalesforceOrg } from '../salesforce/org-port';
@@ -122,6 +122,18 @@ export function createInventoryActivities(deps: ActivityDeps & InventoryDeps): I
   function loadInventory(): Promise<InventoryConfig> {
     // Plain data without secrets: the alert channel stays in the worker.
     return Promise.resolve(inventory);
+  }
+
+  function inventoryOutline(input: { at: string; maxWarnings: number }): Promise<InventoryOutline> {
+    // The sweep's own clock (`at`), as when the sweep computed these itself.
+    const warnings = inventoryRoomProblems(inventory, new Date(input.at)).map((p) => p.message);
+    const kept = Math.max(0, input.maxWarnings);
+    return Promise.resolve({ orgs: Object.keys(inventory.orgs).sort(), warnings: warnings.slice(0, kept), warningsLeftOut: Math.max(0, warnings.length - kept) });
+  }
+
+  function orgConfig(input: { org: string }): Promise<InventoryConfig> {
+    const org = inventory.orgs[input.org];
+    return Promise.resolve({ orgs: org ? { [input.org]: org } : {} });
   }
 
   async function inventoryOrg(input: { org: string }): Promise<OrgInventory> {
@@ -231,6 +243,8 @@ export function createInventoryActivities(deps: ActivityDeps & InventoryDeps): I
 
   return {
     loadInventory: asActivity(loadInventory),
+    inventoryOutline: asActivity(inventoryOutline),
+    orgConfig: asActivity(orgConfig),
     inventoryOrg: asActivity(inventoryOrg),
     sendDriftAlert: asActivity(sendDriftAlert),
     rotationsRunning: asActivity(rotationsRunning),

@@ -34,10 +34,20 @@ function previousProgress(): SwitchProgress | null {
   return { applied, conflicts, firstAt: typeof firstAt === 'string' ? firstAt : null };
 }
 
+export interface SwitchHow {
+  readonly atOnce?: boolean;
+  readonly targetChecked?: boolean;
+  readonly atSwitchInstant?: () => void;
+}
+
 export function createReferenceSwitcher(orgOf: (alias: string) => SalesforceOrg, clock: () => Date) {
-  return async function switchReferences(input: SwitchReferencesInput): Promise<SwitchReferencesResult> {
+  /**
+   * `atOnce`: records in one all-or-none request, metadata beside it, every write after every
+   * read (`atSwitchInstant` hears that moment); `targetChecked`: the caller checked the certificate just before.
+   */
+  return async function switchReferences(input: SwitchReferencesInput, how: SwitchHow = {}): Promise<SwitchReferencesResult> {
     const salesforce = orgOf(input.org);
-    if (input.certificate) await requireTarget(salesforce, input.certificate);
+    if (input.certificate && !how.targetChecked) await requireTarget(salesforce, input.certificate);
 
     const resumed = previousProgress();
     const done = new Set([...(resumed?.applied ?? []), ...(resumed?.conflicts ?? [])].map(referenceKey));
@@ -51,7 +61,7 @@ export function createReferenceSwitcher(orgOf: (alias: string) => SalesforceOrg,
         conflicts: [...(resumed?.conflicts ?? []), ...progress.conflicts],
         firstAt,
       } satisfies SwitchProgress);
-    });
+    }, how.atOnce ? { atOnce: true, ...(how.atSwitchInstant ? { atSwitchInstant: how.atSwitchInstant } : {}) } : undefined);
     if (firstAt === null && result.applied.length > 0) firstAt = clock().toISOString();
     const at = clock().toISOString();
     const requested = new Map(input.changes.map((change) => [referenceKey(change), change]));
@@ -70,7 +80,7 @@ export function createReferenceSwitcher(orgOf: (alias: string) => SalesforceOrg,
 }
 
 /** Switch only to a certificate that exists, is usable and is still the one recorded. */
-async function requireTarget(salesforce: SalesforceOrg, certificate: { uniqueName: string; fingerprint: string }): Promise<void> {
+export async function requireTarget(salesforce: SalesforceOrg, certificate: { uniqueName: string; fingerprint: string }): Promise<void> {
   try {
     const details = await salesforce.getCertificate(certificate.uniqueName);
     if (!details.usable || details.fingerprintSha256 === null || !fingerprintsEqual(details.fingerprintSha256, certificate.fingerprint)) {

@@ -21,6 +21,7 @@ import type { MetricMeter } from '@temporalio/common';
 import { asActivity } from './failures';
 import { recordCertificateExpiry } from './metrics';
 import { createCertificateGenerator, summaryOf } from './certificate-generation';
+import { createBothSidesSwitch } from './both-sides-switch';
 import { createReferenceSwitcher } from './reference-switching';
 import { verifyRotation } from './verification';
 import type { CertificateAuthority } from '../certificate-authorities/certificate-authority';
@@ -43,7 +44,6 @@ import type {
 import { sameUniqueName, type CertificateDetails } from '../domain/certificate';
 import { isRotationError, RotationError } from '../domain/errors';
 import { fingerprintsEqual } from '../domain/fingerprint';
-import type { ReferenceTarget } from '../domain/reference';
 import { switchableReferences } from '../domain/unswitchable-reference';
 import type { RotationRun, VendorCapabilities } from '../domain/vendor';
 import type { SalesforceOrg } from '../salesforce/org-port';
@@ -127,21 +127,16 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
 
   async function backUpCertificate(input: BackupInput): Promise<BackupResult> {
     const salesforce = org(input.org).org;
-    const details = await salesforce.getCertificate(input.certificate);
+    // Only this certificate is read, and only the rows naming it (WHERE IN where a field can
+    // be filtered): a backup's cost follows the org's schema, never its other certificates or rows.
+    const details = await salesforce.getCertificate(input.certificate, { createdAt: false });
     const certificate = summaryOf(details);
     recordCertificateExpiry(deps.metrics, input.org, certificate.uniqueName, certificate.expiresAt, clock());
-    const targets: ReferenceTarget[] = [...input.targets];
-    if (input.discover) {
-      const configuredObjects = [...new Set(input.targets.filter((t) => t.kind === 'custom-object').map((t) => t.object))];
-      for (const found of await salesforce.discoverReferenceTargets(configuredObjects)) {
-        const namesIt = found.valuesSeen.some((v) => sameUniqueName(v, details.uniqueName) || sameUniqueName(v, details.label));
-        const known = targets.some((t) => t.object === found.object && t.field === found.field);
-        if (namesIt && !known) targets.push({ object: found.object, field: found.field, kind: found.kind });
-      }
-    }
-    // Before anything changes: the places no API can switch (Apex code, protected settings, read-only fields).
-    const unswitchable = await salesforce.findUnswitchableReferences({ uniqueName: details.uniqueName, label: details.label }, targets);
-    const references = switchableReferences(await salesforce.findReferences(details.uniqueName, targets), unswitchable);
+    // In one pass: the fields discovery finds naming it, then before anything changes the
+    // places no API can switch (Apex code, protected settings, read-only fields), and the references.
+    const found = await salesforce.findCertificatePlaces({ uniqueName: details.uniqueName, label: details.label }, [...input.targets], { discover: input.discover });
+    const { targets, unswitchable } = found;
+    const references = switchableReferences(found.references, unswitchable);
     log.info('backed up certificate', { certificate: details.uniqueName, references: references.length, targets: targets.length, unswitchable: unswitchable.length });
     return { certificate, targets, references, unswitchable };
   }
@@ -150,7 +145,7 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
     const salesforce = org(input.org).org;
     let details: CertificateDetails;
     try {
-      details = await salesforce.getCertificate(input.uniqueName);
+      details = await salesforce.getCertificate(input.uniqueName, { createdAt: false });
     } catch (error) {
       if (isRotationError(error, 'CERT_NOT_FOUND')) return { deleted: false };
       throw error;
@@ -258,6 +253,7 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
     retireVendorKey: asActivity(retireVendorKey),
     restoreVendorKey: asActivity(restoreVendorKey),
     switchReferences: asActivity(createReferenceSwitcher((alias) => org(alias).org, clock)),
+    switchBothSides: asActivity(createBothSidesSwitch({ orgOf: (alias) => org(alias).org, switchReferences: createReferenceSwitcher((alias) => org(alias).org, clock), activateVendorKey, clock })),
     verifyRotation: asActivity((input) => verifyRotation(input, { org: (alias) => org(alias).org, vendor, clock, nonce })),
   };
 }

@@ -34,7 +34,7 @@ export async function verifyRotation(input: VerifyInputAnyVersion, deps: Verific
   const expected = input.newCertificate;
 
   // 1. The certificate the references name exists, is usable, unexpired and the one we made.
-  const details = await salesforce.getCertificate(expected.uniqueName);
+  const details = await salesforce.getCertificate(expected.uniqueName, { createdAt: false });
   const unexpired = details.expiresAt !== null && Date.parse(details.expiresAt) > deps.clock().getTime();
   check(
     'certificate',
@@ -45,8 +45,9 @@ export async function verifyRotation(input: VerifyInputAnyVersion, deps: Verific
 
   // 2. Every reference holds the new Unique Name (not the label); none still names the old one.
   // (Acknowledged read-only fields are a person's to switch: they are listed as manual references, not checked here.)
+  // (The new certificate's label was just read: not read again.)
   const unswitchable = input.unswitchable ?? [];
-  const toNew = switchableReferences(await salesforce.findReferences(expected.uniqueName, [...input.targets]), unswitchable);
+  const toNew = switchableReferences(await salesforce.findReferences(expected.uniqueName, [...input.targets], { label: details.label }), unswitchable);
   const byLabel = toNew.filter((r) => r.matchedBy === 'label');
   const toOld = switchableReferences(await salesforce.findReferences(input.previousCertificate, [...input.targets]), unswitchable);
   check(
@@ -80,7 +81,9 @@ export async function verifyRotation(input: VerifyInputAnyVersion, deps: Verific
   if (input.signature) {
     const challenge = deps.nonce();
     const signature = await salesforce.signWithCertificate(expected.uniqueName, challenge);
-    const locallyValid = verifyRsaSha256(expected.certificatePem, challenge, signature);
+    // Since 'quiet-presentation' the input names the certificate without its PEM: the one just read, if it is the one made (same fingerprint).
+    const publicPem = expected.certificatePem ?? (details.certificatePem !== null && details.fingerprintSha256 !== null && fingerprintsEqual(details.fingerprintSha256, expected.fingerprint) ? details.certificatePem : null);
+    const locallyValid = publicPem !== null && verifyRsaSha256(publicPem, challenge, signature);
     if (vendor.kind === 'registry') {
       const atVendor = await vendor.verifySignature(input.orgId, challenge, signature);
       const matched = atVendor.matchedFingerprint !== null && fingerprintsEqual(atVendor.matchedFingerprint, expected.spkiFingerprint);

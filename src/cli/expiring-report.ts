@@ -2,7 +2,8 @@
  * What `certrot expiring` prints: the inventory by days left, then what a sweep now would
  * start, what it would queue (the org's budget), the certificates it would skip and why,
  * the reference drift (object, field, scope, owner and record of each), and the policies
- * that leave no room for a renewal — in text, and whole in JSON. Every text from outside
+ * that leave no room for a renewal — in text, and whole in JSON. An org whose own result stops
+ * at MAX_ORG_DETAILS of a kind (#15) is named with how many there were. Every text from outside
  * (certificate names, labels, Salesforce values) is escaped for the terminal.
  */
 import type { CertificateRow, OrgSweepResult, RenewalSweepResult } from '../domain/renewal/sweep-result';
@@ -21,8 +22,21 @@ export function completeReport(result: RenewalSweepResult, orgs: readonly OrgSwe
     skipped: [...sweepLevel, ...orgs.flatMap((o) => o.skipped)],
     drift: [...result.drift.filter((f) => !orgs.some((o) => o.org === f.org)), ...orgs.flatMap((o) => o.drift)],
     certificates: orgs.flatMap((o) => o.certificates),
-    truncated: false,
+    truncated: orgs.some((o) => o.truncated === true),
   };
+}
+
+/** Orgs whose result lists fewer rows, starts, skips or findings than the org's sweep counted. */
+function cutShort(report: ExpiringReport): string[] {
+  if (!report.truncated) return [];
+  const listed = (items: readonly { org: string }[], org: string): number => items.filter((i) => i.org === org).length;
+  return report.orgs.flatMap((o) => {
+    const rows = listed(report.certificates, o.org);
+    const starts = listed(report.started, o.org);
+    const findings = listed(report.drift, o.org);
+    if (rows >= o.certificates && starts >= o.started && findings >= o.drift) return [];
+    return [`  ${text(o.org, 40)}: ${rows} of ${o.certificates} certificates, ${starts} of ${o.started} starts, ${findings} of ${o.drift} findings listed (see the org's sweep ${text(o.workflowId ?? '-', 120)})`];
+  });
 }
 
 function pad(rows: string[][]): string {
@@ -53,6 +67,8 @@ export function formatExpiring(report: ExpiringReport, options: { withinDays?: n
     ]),
   ];
   const out = [`Inventory at ${report.sweptAt} (dry run: nothing was started)`, '', rows.length > 0 ? pad(table) : '(no certificates)'];
+  const short = cutShort(report);
+  if (short.length > 0) out.push('', 'Orgs with more than these lists hold (only counted past the first ones):', ...short);
   const failed = report.orgs.filter((o) => o.error !== null);
   if (failed.length > 0) out.push('', 'Orgs that could not be read:', ...failed.map((o) => `  ${text(o.org, 40)}: ${text(o.error, 300)}`));
   if (report.started.length > 0) {

@@ -139,11 +139,45 @@ export interface SwitchReferencesResult extends SwitchedAt {
   readonly conflicts: readonly ReferenceConflict[];
 }
 
+/**
+ * A certificate named by its Unique Name and fingerprints. Inputs recorded before
+ * 'quiet-presentation' (#15) also carry its PEM; newer ones do not (the activity reads it).
+ */
+export type NamedCertificate = Omit<CertificateSummary, 'certificatePem'> & { readonly certificatePem?: string };
+
+/** The certificate without its PEM (about 1.1 KB of history each time it travels). */
+export function namedCertificate(certificate: CertificateSummary): NamedCertificate {
+  const { certificatePem: _pem, ...named } = certificate;
+  return named;
+}
+
+/** Both sides of a `simultaneous` switch, driven from one activity (src/activities/both-sides-switch.ts). */
+export interface SwitchBothSidesInput {
+  readonly references: SwitchReferencesInput;
+  readonly vendor: ActivateInput;
+}
+/** One side's request: sent (the earliest it may have switched) and answered (the latest). */
+export interface SideTiming {
+  readonly sentAt: string;
+  readonly answeredAt: string;
+}
+export interface SwitchBothSidesResult {
+  readonly references: SwitchReferencesResult;
+  readonly vendor: SwitchedAt;
+  readonly orgSide: SideTiming;
+  readonly vendorSide: SideTiming;
+  /**
+   * What traffic may have seen mismatched: from the first side's request sent to the last
+   * side's answer received — an upper bound, never under-reported.
+   */
+  readonly mismatchWindowMs: number;
+}
+
 export interface VerifyInput {
   readonly org: string;
   readonly orgId: string;
   readonly vendor: string;
-  readonly newCertificate: CertificateSummary;
+  readonly newCertificate: NamedCertificate;
   /** The certificate being replaced: no reference may still name it. */
   readonly previousCertificate: string;
   /** How many references the switch changed: at least that many must name the new one. */
@@ -169,5 +203,6 @@ export interface RotationActivities {
   retireVendorKey(input: VendorKeyInput): Promise<SwitchedAt>;
   restoreVendorKey(input: RestoreVendorInput): Promise<void>;
   switchReferences(input: SwitchReferencesInput): Promise<SwitchReferencesResult>;
+  switchBothSides(input: SwitchBothSidesInput): Promise<SwitchBothSidesResult>;
   verifyRotation(input: VerifyInput): Promise<VerificationResult>;
 }

@@ -22,72 +22,79 @@ import { literalLength, patternMatches, patternProblem } from './certificate-pat
 import { parseWindowPolicy, type WindowPolicy } from './maintenance-window';
 import { DEFAULT_MAX_ACTIVE_ROTATIONS, MAX_ACTIVE_ROTATIONS_LIMIT } from './renewal/budget';
 import { MAX_JITTER_HOURS, MAX_RENEW_BEFORE_DAYS } from './renewal/policy';
-import { rotationRequestSchema } from './rotation-request';
+import { referencesRequestSchema } from './rotation-request';
 
-const uniqueName = z.string().superRefine((value, ctx) => {
-  const problem = uniqueNameProblem(value);
-  if (problem) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a Salesforce Unique Name: it ${problem}; for several certificates use certificatePattern` });
-  }
-});
-
-const certificatePattern = z.string().superRefine((value, ctx) => {
-  const problem = patternProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
-
-const windowText = z.string().superRefine((value, ctx) => {
-  try {
-    parseWindowPolicy(value);
-  } catch (error) {
-    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
-  }
-});
-
-const instant = z.string().refine((value) => /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)), {
-  message: 'write an ISO-8601 instant with a time zone, e.g. "2027-12-20T00:00:00Z"',
-});
-
-const freezePeriod = z
-  .object({ start: instant, end: instant, reason: z.string().trim().min(1, 'say why, e.g. "year-end freeze"') })
-  .strict()
-  .refine((f) => Date.parse(f.end) > Date.parse(f.start), { message: 'the freeze must end after it starts', path: ['end'] });
-
-const renewal = z
-  .object({
-    renewBeforeDays: z.number().min(0, 'a number of days ≥ 0').max(MAX_RENEW_BEFORE_DAYS, `at most ${MAX_RENEW_BEFORE_DAYS} days (ten years)`).optional(),
-    renewBeforePercent: z
-      .number()
-      .gt(0, 'greater than 0 and less than 100 (66.67 renews at two thirds of the lifetime)')
-      .lt(100, 'greater than 0 and less than 100 (66.67 renews at two thirds of the lifetime)')
-      .optional(),
-    jitterMaxHours: z.number().min(0, 'a number of hours ≥ 0').max(MAX_JITTER_HOURS, `at most ${MAX_JITTER_HOURS} hours (a week)`).optional(),
-    freezePeriods: z.array(freezePeriod).optional(),
-  })
-  .strict();
-
-const integration = z
-  .object({
-    certificate: uniqueName.optional(),
-    certificatePattern: certificatePattern.optional(),
-    vendor: z.string().min(1, 'the vendor id configured in the worker'),
-    strategy: z.enum(['overlap', 'simultaneous']),
-    // The same shape as a rotation request's references: an integration becomes one.
-    references: rotationRequestSchema.shape.references,
-    approvers: z.array(z.string().min(1)).optional(),
-    window: windowText,
-    renewal: renewal.optional(),
-  })
-  .strict()
-  .superRefine((value, ctx) => {
-    const given = [value.certificate, value.certificatePattern].filter((v) => v !== undefined).length;
-    if (given !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        message: given === 0 ? 'give certificate (a Unique Name) or certificatePattern (e.g. "Vendor_*")' : 'give certificate or certificatePattern, not both',
-      });
+/*
+ * An integration's schema is built on first use, not when the module loads (it is part of
+ * the workflow bundle, which every new workflow evaluates afresh): lazy construction only,
+ * what it accepts is unchanged.
+ */
+function buildIntegrationSchema() {
+  const uniqueName = z.string().superRefine((value, ctx) => {
+    const problem = uniqueNameProblem(value);
+    if (problem) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a Salesforce Unique Name: it ${problem}; for several certificates use certificatePattern` });
     }
   });
+
+  const certificatePattern = z.string().superRefine((value, ctx) => {
+    const problem = patternProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+  const windowText = z.string().superRefine((value, ctx) => {
+    try {
+      parseWindowPolicy(value);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+
+  const instant = z.string().refine((value) => /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value)), {
+    message: 'write an ISO-8601 instant with a time zone, e.g. "2027-12-20T00:00:00Z"',
+  });
+
+  const freezePeriod = z
+    .object({ start: instant, end: instant, reason: z.string().trim().min(1, 'say why, e.g. "year-end freeze"') })
+    .strict()
+    .refine((f) => Date.parse(f.end) > Date.parse(f.start), { message: 'the freeze must end after it starts', path: ['end'] });
+
+  const renewal = z
+    .object({
+      renewBeforeDays: z.number().min(0, 'a number of days ≥ 0').max(MAX_RENEW_BEFORE_DAYS, `at most ${MAX_RENEW_BEFORE_DAYS} days (ten years)`).optional(),
+      renewBeforePercent: z
+        .number()
+        .gt(0, 'greater than 0 and less than 100 (66.67 renews at two thirds of the lifetime)')
+        .lt(100, 'greater than 0 and less than 100 (66.67 renews at two thirds of the lifetime)')
+        .optional(),
+      jitterMaxHours: z.number().min(0, 'a number of hours ≥ 0').max(MAX_JITTER_HOURS, `at most ${MAX_JITTER_HOURS} hours (a week)`).optional(),
+      freezePeriods: z.array(freezePeriod).optional(),
+    })
+    .strict();
+
+  return z
+    .object({
+      certificate: uniqueName.optional(),
+      certificatePattern: certificatePattern.optional(),
+      vendor: z.string().min(1, 'the vendor id configured in the worker'),
+      strategy: z.enum(['overlap', 'simultaneous']),
+      // The same shape as a rotation request's references: an integration becomes one.
+      references: referencesRequestSchema(),
+      approvers: z.array(z.string().min(1)).optional(),
+      window: windowText,
+      renewal: renewal.optional(),
+    })
+    .strict()
+    .superRefine((value, ctx) => {
+      const given = [value.certificate, value.certificatePattern].filter((v) => v !== undefined).length;
+      if (given !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: given === 0 ? 'give certificate (a Unique Name) or certificatePattern (e.g. "Vendor_*")' : 'give certificate or certificatePattern, not both',
+        });
+      }
+    });
+}
 
 export const inventoryConfigSchema = z
   .object({
@@ -95,7 +102,7 @@ export const inventoryConfigSchema = z
       z.string().min(1),
       z
         .object({
-          integrations: z.array(integration).min(1, 'list at least one integration, or leave the org out'),
+          integrations: z.array(z.lazy(buildIntegrationSchema)).min(1, 'list at least one integration, or leave the org out'),
           maxActiveRotations: z
             .number()
             .int('a whole number of rotations')
@@ -108,7 +115,7 @@ export const inventoryConfigSchema = z
   })
   .strict();
 
-type ParsedIntegration = z.infer<typeof integration>;
+type ParsedIntegration = z.infer<ReturnType<typeof buildIntegrationSchema>>;
 
 export type InventoryIntegration = ParsedIntegration & {
   /** `window`, parsed. */

@@ -26,48 +26,67 @@ export const MESSAGE_LIMITS = {
 /** The payload converter puts this in place of a payload it could not decode (see src/codec). */
 export const UNDECODABLE_PAYLOAD = '__certrotUndecodablePayload';
 
-const who = z.string().trim().min(1, 'say who you are').max(MESSAGE_LIMITS.approver, `at most ${MESSAGE_LIMITS.approver} characters`);
-const reason = z.string().trim().min(1, 'say why').max(MESSAGE_LIMITS.reason, `at most ${MESSAGE_LIMITS.reason} characters`);
-const fingerprint = z
-  .string()
-  .max(MESSAGE_LIMITS.fingerprint, 'too long for a SHA-256 fingerprint')
-  .transform((value, ctx) => {
-    try {
-      return normalizeFingerprint(value);
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'not a SHA-256 fingerprint (64 hex digits, colons optional), e.g. AB:CD:...' });
-      return z.NEVER;
-    }
-  });
-const instant = z
-  .string()
-  .max(MESSAGE_LIMITS.instant, 'not an ISO-8601 instant')
-  .refine((v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)), {
-    message: 'write an ISO-8601 instant with a time zone, e.g. "2026-12-05T02:00:00Z"',
-  })
-  .transform((v) => new Date(Date.parse(v)).toISOString());
+/*
+ * The schemas are built the first time a message is parsed, not when the module loads: every
+ * new workflow evaluates the workflow modules afresh, and most rotations get one or two
+ * messages. Lazy construction only: what each schema accepts is unchanged.
+ */
+function buildMessageSchemas() {
+  const who = z.string().trim().min(1, 'say who you are').max(MESSAGE_LIMITS.approver, `at most ${MESSAGE_LIMITS.approver} characters`);
+  const reason = z.string().trim().min(1, 'say why').max(MESSAGE_LIMITS.reason, `at most ${MESSAGE_LIMITS.reason} characters`);
+  const fingerprint = z
+    .string()
+    .max(MESSAGE_LIMITS.fingerprint, 'too long for a SHA-256 fingerprint')
+    .transform((value, ctx) => {
+      try {
+        return normalizeFingerprint(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not a SHA-256 fingerprint (64 hex digits, colons optional), e.g. AB:CD:...' });
+        return z.NEVER;
+      }
+    });
+  const instant = z
+    .string()
+    .max(MESSAGE_LIMITS.instant, 'not an ISO-8601 instant')
+    .refine((v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)), {
+      message: 'write an ISO-8601 instant with a time zone, e.g. "2026-12-05T02:00:00Z"',
+    })
+    .transform((v) => new Date(Date.parse(v)).toISOString());
 
-export const windowSchema = z
-  .object({ start: instant, end: instant })
-  .strict()
-  .refine((w) => Date.parse(w.end) > Date.parse(w.start), { message: 'the window must end after it starts' })
-  .refine((w) => Date.parse(w.end) - Date.parse(w.start) <= MESSAGE_LIMITS.windowMs, {
-    message: `a window may last at most ${MESSAGE_LIMITS.windowMs / 86_400_000} days`,
-  });
+  const windowSchema = z
+    .object({ start: instant, end: instant })
+    .strict()
+    .refine((w) => Date.parse(w.end) > Date.parse(w.start), { message: 'the window must end after it starts' })
+    .refine((w) => Date.parse(w.end) - Date.parse(w.start) <= MESSAGE_LIMITS.windowMs, {
+      message: `a window may last at most ${MESSAGE_LIMITS.windowMs / 86_400_000} days`,
+    });
 
-export const messageSchemas = {
-  approve: z.object({ approver: who, fingerprint, window: windowSchema.optional() }).strict(),
-  reject: z.object({ approver: who, reason }).strict(),
-  reschedule: z.object({ window: windowSchema }).strict(),
-  vendorApplied: z.object({ fingerprint, by: who.optional() }).strict(),
-  abort: z.object({ reason, by: who.optional() }).strict(),
-  rollback: z.object({ reason, by: who.optional() }).strict(),
-  confirmManualSteps: z.object({ by: who, note: reason.optional() }).strict(),
-} as const;
+  return {
+    approve: z.object({ approver: who, fingerprint, window: windowSchema.optional() }).strict(),
+    reject: z.object({ approver: who, reason }).strict(),
+    reschedule: z.object({ window: windowSchema }).strict(),
+    vendorApplied: z.object({ fingerprint, by: who.optional() }).strict(),
+    abort: z.object({ reason, by: who.optional() }).strict(),
+    rollback: z.object({ reason, by: who.optional() }).strict(),
+    confirmManualSteps: z.object({ by: who, note: reason.optional() }).strict(),
+  } as const;
+}
 
-export type MessageName = keyof typeof messageSchemas;
-export const MESSAGE_NAMES = Object.keys(messageSchemas) as MessageName[];
-export type ParsedMessage<N extends MessageName> = z.output<(typeof messageSchemas)[N]>;
+type MessageSchemas = ReturnType<typeof buildMessageSchemas>;
+export type MessageName = keyof MessageSchemas;
+export const MESSAGE_NAMES = ['approve', 'reject', 'reschedule', 'vendorApplied', 'abort', 'rollback', 'confirmManualSteps'] as const satisfies readonly MessageName[];
+// every schema has its name in MESSAGE_NAMES (the compiler checks it both ways)
+const everyNameListed: Exclude<MessageName, (typeof MESSAGE_NAMES)[number]> extends never ? true : never = true;
+void everyNameListed;
+export type ParsedMessage<N extends MessageName> = z.output<MessageSchemas[N]>;
+
+let built: MessageSchemas | undefined;
+
+/** Each message's schema, by name: built on first use (see above). */
+export const messageSchemas = Object.defineProperties(
+  {} as MessageSchemas,
+  Object.fromEntries(MESSAGE_NAMES.map((name) => [name, { enumerable: true, get: () => (built ??= buildMessageSchemas())[name] }])),
+);
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
 

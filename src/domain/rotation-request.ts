@@ -12,86 +12,104 @@ import { isDuration, parseDuration } from './durations';
 import { RotationError } from './errors';
 import { ROTATION_DEFAULTS, type RotationInput, type RotationRequest, type RotationWindow } from './rotation';
 
-const uniqueName = z.string().superRefine((value, ctx) => {
-  const problem = uniqueNameProblem(value);
-  if (problem) ctx.addIssue({ code: 'custom', message: `"${value}" is not a Salesforce Unique Name: it ${problem}` });
-});
-
 const DAY_MS = 86_400_000;
-
-/** A duration, bounded: no request needs a 20,000,000-week window, and dates past year 275760 do not exist. */
-const duration = (maxDays: number) =>
-  z
-    .string()
-    .max(40, 'write a number and a unit, e.g. "7 days"')
-    .refine(isDuration, { message: 'write a number and a unit, e.g. "7 days", "36 hours", "90 minutes"' })
-    // zod runs every check even after .max fails: only measure what the checks above let through (a
-    // 400-digit number parses to Infinity, and parseDuration throws on it).
-    .refine((v) => v.length > 40 || !isDuration(v) || parseDuration(v, 'duration') <= maxDays * DAY_MS, { message: `at most ${maxDays} days` });
 
 export const DURATION_LIMITS_DAYS = { approvalTimeout: 90, windowDuration: 31, gracePeriod: 90 } as const;
 
-const instant = z.string().refine((value) => !Number.isNaN(Date.parse(value)) && /\d{4}-\d{2}-\d{2}T/.test(value), {
-  message: 'write an ISO-8601 instant with a time zone, e.g. "2026-12-05T02:00:00Z"',
-});
+/*
+ * The schemas are built on first use, not when the module loads: every new workflow
+ * evaluates the workflow modules afresh, and most never parse a request twice (lazy
+ * construction only; what they accept is unchanged).
+ */
+const instantSchema = () =>
+  z.string().refine((value) => !Number.isNaN(Date.parse(value)) && /\d{4}-\d{2}-\d{2}T/.test(value), {
+    message: 'write an ISO-8601 instant with a time zone, e.g. "2026-12-05T02:00:00Z"',
+  });
 
-export const windowSchema = z
-  .object({ start: instant, end: instant })
-  .strict()
-  .refine((w) => Date.parse(w.end) > Date.parse(w.start), { message: 'the window must end after it starts' });
-
-const windowRequestSchema = z.discriminatedUnion('mode', [
-  z.object({ mode: z.literal('on-approval'), duration: duration(DURATION_LIMITS_DAYS.windowDuration) }).strict(),
+export const windowSchema = z.lazy(() =>
   z
-    .object({ mode: z.literal('fixed'), start: instant, end: instant })
+    .object({ start: instantSchema(), end: instantSchema() })
     .strict()
-    .refine((w) => Date.parse(w.end) - Date.parse(w.start) <= DURATION_LIMITS_DAYS.windowDuration * DAY_MS, {
-      message: `a window may last at most ${DURATION_LIMITS_DAYS.windowDuration} days`,
-    }),
-]);
+    .refine((w) => Date.parse(w.end) > Date.parse(w.start), { message: 'the window must end after it starts' }),
+);
 
-const referenceTarget = z
-  .object({
-    object: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an API name such as csam__AsyncMessOptions__c'),
-    field: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an API name such as csam__Certificate__c'),
-    kind: z.enum(['hierarchy-setting', 'custom-object', 'custom-metadata']),
-  })
-  .strict();
+/** A request's `references` (an inventory integration takes the same shape); built when called. */
+export function referencesRequestSchema() {
+  const referenceTarget = z
+    .object({
+      object: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an API name such as csam__AsyncMessOptions__c'),
+      field: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'an API name such as csam__Certificate__c'),
+      kind: z.enum(['hierarchy-setting', 'custom-object', 'custom-metadata']),
+    })
+    .strict();
+  return z
+    .object({
+      discover: z.boolean().optional(),
+      targets: z.array(referenceTarget).max(100).optional(),
+      repairLabels: z.boolean().optional(),
+      acknowledge: z
+        .array(z.string().trim().min(1).max(300, 'an acknowledgement key such as apex-class:Contoso_Callout'))
+        .max(200, 'at most 200 acknowledged places')
+        .optional(),
+    })
+    .strict()
+    .optional();
+}
 
-export const rotationRequestSchema = z
-  .object({
-    org: z.string().min(1, 'the org alias configured in the worker, e.g. "prod"').max(100),
-    certificate: uniqueName,
-    vendor: z.string().min(1, 'the vendor id configured in the worker').max(100),
-    newUniqueName: uniqueName.optional(),
-    newLabel: z.string().min(1).max(64, 'Salesforce labels are at most 64 characters').optional(),
-    keySize: z.union([z.literal(2048), z.literal(3072), z.literal(4096)], 'Salesforce certificates are 2048, 3072 or 4096 bits').optional(),
-    caSigned: z.boolean().optional(),
-    strategy: z.enum(['overlap', 'simultaneous']).optional(),
-    references: z
-      .object({
-        discover: z.boolean().optional(),
-        targets: z.array(referenceTarget).max(100).optional(),
-        repairLabels: z.boolean().optional(),
-        acknowledge: z
-          .array(z.string().trim().min(1).max(300, 'an acknowledgement key such as apex-class:Contoso_Callout'))
-          .max(200, 'at most 200 acknowledged places')
-          .optional(),
-      })
+function buildRequestSchema() {
+  const uniqueName = z.string().superRefine((value, ctx) => {
+    const problem = uniqueNameProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `"${value}" is not a Salesforce Unique Name: it ${problem}` });
+  });
+
+  /** A duration, bounded: no request needs a 20,000,000-week window, and dates past year 275760 do not exist. */
+  const duration = (maxDays: number) =>
+    z
+      .string()
+      .max(40, 'write a number and a unit, e.g. "7 days"')
+      .refine(isDuration, { message: 'write a number and a unit, e.g. "7 days", "36 hours", "90 minutes"' })
+      // zod runs every check even after .max fails: only measure what the checks above let through (a
+      // 400-digit number parses to Infinity, and parseDuration throws on it).
+      .refine((v) => v.length > 40 || !isDuration(v) || parseDuration(v, 'duration') <= maxDays * DAY_MS, { message: `at most ${maxDays} days` });
+
+  const instant = instantSchema();
+
+  const windowRequestSchema = z.discriminatedUnion('mode', [
+    z.object({ mode: z.literal('on-approval'), duration: duration(DURATION_LIMITS_DAYS.windowDuration) }).strict(),
+    z
+      .object({ mode: z.literal('fixed'), start: instant, end: instant })
       .strict()
-      .optional(),
-    approval: z
-      .object({ approvers: z.array(z.string().trim().min(1).max(200)).max(50).optional(), timeout: duration(DURATION_LIMITS_DAYS.approvalTimeout).optional() })
-      .strict()
-      .optional(),
-    window: windowRequestSchema.optional(),
-    gracePeriod: duration(DURATION_LIMITS_DAYS.gracePeriod).optional(),
-    verification: z
-      .object({ signature: z.boolean().optional(), calloutUrl: z.string().url().startsWith('https://').optional() })
-      .strict()
-      .optional(),
-  })
-  .strict();
+      .refine((w) => Date.parse(w.end) - Date.parse(w.start) <= DURATION_LIMITS_DAYS.windowDuration * DAY_MS, {
+        message: `a window may last at most ${DURATION_LIMITS_DAYS.windowDuration} days`,
+      }),
+  ]);
+
+  return z
+    .object({
+      org: z.string().min(1, 'the org alias configured in the worker, e.g. "prod"').max(100),
+      certificate: uniqueName,
+      vendor: z.string().min(1, 'the vendor id configured in the worker').max(100),
+      newUniqueName: uniqueName.optional(),
+      newLabel: z.string().min(1).max(64, 'Salesforce labels are at most 64 characters').optional(),
+      keySize: z.union([z.literal(2048), z.literal(3072), z.literal(4096)], 'Salesforce certificates are 2048, 3072 or 4096 bits').optional(),
+      caSigned: z.boolean().optional(),
+      strategy: z.enum(['overlap', 'simultaneous']).optional(),
+      references: referencesRequestSchema(),
+      approval: z
+        .object({ approvers: z.array(z.string().trim().min(1).max(200)).max(50).optional(), timeout: duration(DURATION_LIMITS_DAYS.approvalTimeout).optional() })
+        .strict()
+        .optional(),
+      window: windowRequestSchema.optional(),
+      gracePeriod: duration(DURATION_LIMITS_DAYS.gracePeriod).optional(),
+      verification: z
+        .object({ signature: z.boolean().optional(), calloutUrl: z.string().url().startsWith('https://').optional() })
+        .strict()
+        .optional(),
+    })
+    .strict();
+}
+
+export const rotationRequestSchema = z.lazy(buildRequestSchema);
 
 function describeIssues(error: z.ZodError): string {
   return error.issues

@@ -117,6 +117,7 @@ const PORT_METHODS = {
   findReferencesToAny: true,
   discoverReferenceTargets: true,
   findUnswitchableReferences: true,
+  findCertificatePlaces: true,
   updateReferences: true,
   signWithCertificate: true,
   calloutWithCertificate: true,

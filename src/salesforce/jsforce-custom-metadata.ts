@@ -15,6 +15,7 @@ import type { ReferenceChange } from '../domain/reference';
 import { MetadataOperationFailed } from './errors';
 import type { OrgSession } from './jsforce-session';
 import { customMetadataSchema, parseWire, saveResultSchema, stringField } from './wire-records';
+import { NO_BARRIER, type BarrierTicket } from './write-barrier';
 
 /** The SOQL fields that identify a metadata record besides the searched one. */
 export const METADATA_RECORD_FIELDS = 'Id, DeveloperName, MasterLabel, QualifiedApiName';
@@ -47,7 +48,8 @@ export class JsforceCustomMetadata {
   constructor(private readonly session: OrgSession) {}
 
   /** Compare-and-set on one metadata record's field: undefined when applied, else what it holds (null: gone). */
-  async swap(change: ReferenceChange): Promise<string | null | undefined> {
+  /** `barrier`: an at-once switch's instant, awaited after the read, just before the update (write-barrier.ts). */
+  async swap(change: ReferenceChange, barrier: BarrierTicket = NO_BARRIER): Promise<string | null | undefined> {
     if (!RECORD_FULL_NAME.test(change.recordId) || change.recordId.split('.')[0]?.toLowerCase() !== typeName(change.object).toLowerCase()) {
       throw new RotationError(
         'INVALID_INPUT',
@@ -72,6 +74,7 @@ export class JsforceCustomMetadata {
         ...(current.protected !== null && current.protected !== undefined ? { protected: current.protected } : {}),
         values: values.map((v) => (v.field.toLowerCase() === wanted ? { field: v.field, value: change.value } : v)),
       };
+      await barrier.arrive();
       const untypedMetadata: { update(type: string, metadata: Record<string, unknown>): Promise<unknown> } = conn.metadata;
       const result = parseWire(saveResultSchema, await untypedMetadata.update('CustomMetadata', updated), 'updateMetadata(CustomMetadata)');
       if (!result.success) {

@@ -40,6 +40,7 @@ import {
 } from './named-credential-places';
 import type { CertificateNames, NamedReference, ReferenceChange, UnswitchableReference } from './org-port';
 import { filePropertiesSchema, namedCredentialMetadataSchema, parseWire, saveResultSchema } from './wire-records';
+import { NO_BARRIER, type BarrierTicket } from './write-barrier';
 
 /** The certificate a stored value names, by Unique Name first, then by label (jsforce-references' rule). */
 export type CertificateMatcher = (value: string | null, wanted: readonly CertificateNames[]) => { certificate: string; matchedBy: 'unique-name' | 'label' } | null;
@@ -111,7 +112,8 @@ export class JsforceNamedCredentials {
    * value), else what the place holds (null: credential or place gone). Throws when the
    * credential cannot be switched without clearing a secret, before sending anything.
    */
-  async swap(change: ReferenceChange): Promise<string | null | undefined> {
+  /** `barrier`: an at-once switch's instant, awaited after the read, just before the update (write-barrier.ts). */
+  async swap(change: ReferenceChange, barrier: BarrierTicket = NO_BARRIER): Promise<string | null | undefined> {
     const field = change.field;
     if (!isNamedCredentialPlace(field)) {
       throw new RotationError(
@@ -134,6 +136,7 @@ export class JsforceNamedCredentials {
         case 'update':
           break;
       }
+      await barrier.arrive();
       const untyped: UntypedMetadataUpdate = conn.metadata;
       const result = parseWire(saveResultSchema, await untyped.update(NAMED_CREDENTIAL_OBJECT, plan.component), 'updateMetadata(NamedCredential)');
       if (!result.success) {

@@ -13,7 +13,8 @@
 import type { ReferenceTargetKind } from '../domain/reference';
 import { isCertificateField } from './certificate-fields';
 import { queryRows, type OrgSession } from './jsforce-session';
-import { SchemaCache, isCustomMetadataObject, notReadableCode, notWritableReason, textFields, type Unreadable } from './jsforce-schema';
+import { SchemaCache, isCustomMetadataObject, notReadableCode, notWritableReason, textFields, type FieldFacts, type ObjectFacts, type Unreadable } from './jsforce-schema';
+import { soqlString } from './names-and-escaping';
 import { describeGlobalSchema, parseWire, stringField } from './wire-records';
 
 /** Rows read per object when a whole object is scanned (custom settings and metadata types are small). */
@@ -61,8 +62,21 @@ export async function objectsToScan(session: OrgSession, configured: readonly st
   return [...objects.values()];
 }
 
-export async function scanObjects(session: OrgSession, schema: SchemaCache, objects: readonly ObjectToScan[]): Promise<ScanResult> {
+/**
+ * `names` given (the Unique Name and label of the certificates wanted): only the rows whose
+ * field holds one of them are read, one `WHERE field IN (...)` query per filterable text
+ * field, so the cost follows the schema and not the number of rows; the fields that cannot
+ * be filtered (a Long Text Area) are read whole, in one query, and matched by the caller as
+ * before. The values of a field are then those of its own matching rows only. Salesforce
+ * stores no leading or trailing whitespace in a text field ("sObject String field values
+ * follow the same rules as in the SOAP API: they can never be empty (only null), and they
+ * can never include leading and trailing whitespace", Apex Developer Guide, Primitive Data
+ * Types: developer.salesforce.com/docs/atlas.en-us.apexcode.meta/apexcode/langCon_apex_primitives.htm),
+ * and SOQL compares text case-insensitively, so `IN` finds what a whole read matched.
+ */
+export async function scanObjects(session: OrgSession, schema: SchemaCache, objects: readonly ObjectToScan[], names?: readonly string[]): Promise<ScanResult> {
   const result: ScanResult = { fields: [], unreadable: [] };
+  const wanted = names === undefined ? null : [...new Map(names.filter((n) => n.trim() !== '').map((n) => [n.trim().toLowerCase(), n.trim()])).values()];
   for (const object of objects) {
     const described = await schema.describe(object.name);
     if (!described.readable) {
@@ -71,11 +85,9 @@ export async function scanObjects(session: OrgSession, schema: SchemaCache, obje
     }
     const fields = textFields(described);
     if (fields.length === 0) continue;
-    let rows: Record<string, unknown>[];
+    let rowsOf: (field: FieldFacts) => readonly Record<string, unknown>[];
     try {
-      // no WHERE: a Long Text Area cannot be filtered, and every value is wanted here anyway
-      const soql = `SELECT Id, ${fields.map((f) => f.name).join(', ')} FROM ${described.name} LIMIT ${MAX_SCANNED_ROWS}`;
-      rows = await session.call(`reading ${described.name}`, (conn) => queryRows(conn, soql));
+      rowsOf = await readRows(session, described, fields, wanted);
     } catch (err) {
       const code = notReadableCode(err);
       if (code === null) throw err;
@@ -85,7 +97,7 @@ export async function scanObjects(session: OrgSession, schema: SchemaCache, obje
     const kind: ReferenceTargetKind = described.customMetadata ? 'custom-metadata' : described.hierarchy ? 'hierarchy-setting' : 'custom-object';
     for (const field of fields) {
       const values = new Set<string>();
-      for (const row of rows) {
+      for (const row of rowsOf(field)) {
         const value = stringField(row, field.name);
         if (value !== null && value.trim() !== '') values.add(value);
       }
@@ -100,4 +112,29 @@ export async function scanObjects(session: OrgSession, schema: SchemaCache, obje
     }
   }
   return result;
+}
+
+/** The rows to look at for each field: all of them (no `names`), or those a filter can pick. */
+async function readRows(
+  session: OrgSession,
+  object: ObjectFacts,
+  fields: readonly FieldFacts[],
+  names: readonly string[] | null,
+): Promise<(field: FieldFacts) => readonly Record<string, unknown>[]> {
+  const whole = names === null ? fields : fields.filter((f) => !f.filterable);
+  // no WHERE: a Long Text Area cannot be filtered (and without `names` every value is wanted)
+  const wholeRows =
+    whole.length === 0
+      ? []
+      : await session.call(`reading ${object.name}`, (conn) => queryRows(conn, `SELECT Id, ${whole.map((f) => f.name).join(', ')} FROM ${object.name} LIMIT ${MAX_SCANNED_ROWS}`));
+  if (names === null) return () => wholeRows;
+  const filtered = new Map<string, Record<string, unknown>[]>();
+  if (names.length > 0) {
+    const inList = names.map(soqlString).join(', ');
+    for (const field of fields.filter((f) => f.filterable)) {
+      const soql = `SELECT Id, ${field.name} FROM ${object.name} WHERE ${field.name} IN (${inList}) LIMIT ${MAX_SCANNED_ROWS}`;
+      filtered.set(field.name, await session.call(`searching ${object.name}.${field.name}`, (conn) => queryRows(conn, soql)));
+    }
+  }
+  return (field) => (field.filterable ? (filtered.get(field.name) ?? []) : wholeRows);
 }

@@ -3,7 +3,9 @@
  * credentials, Tooling API for the certificate inventory and anonymous Apex, REST for
  * the organization, custom settings/objects, describe and limits.
  *
- * This file is the port's face and the proofs by Apex; the rest lives by idea:
+ * This file is the port's face, the proofs by Apex, and a backup's one pass over the places
+ * naming a certificate (findCertificatePlaces: one scan shared by discovery and the
+ * unswitchable search, one describe per object); the rest lives by idea:
  *   jsforce-session.ts      the call machinery: login, retry, cancellation, deadlines
  *   deadline-transport.ts   one fetch per request, bounded and abortable
  *   jsforce-certificates.ts list, read (one, or many certificates' validity), create (never adopting), chain upload, delete
@@ -14,7 +16,10 @@ import { RotationError } from '../domain/errors';
 import { calloutSnippet, extractResult, signingSnippet } from './apex-snippets';
 import { redact } from './errors';
 import { JsforceCertificates } from './jsforce-certificates';
-import { JsforceReferences } from './jsforce-references';
+import { objectsToScan, scanObjects } from './jsforce-object-scan';
+import { JsforceReferenceSwitch } from './jsforce-reference-switch';
+import { JsforceReferences, nameValuesOf, requireTarget, targetsInScan } from './jsforce-references';
+import { SchemaCache, isCustomMetadataObject } from './jsforce-schema';
 import { JsforceUnswitchable } from './jsforce-unswitchable';
 import { OrgSession, queryRows, type JsforceOrgOptions } from './jsforce-session';
 import type {
@@ -23,10 +28,13 @@ import type {
   CertificateDetails,
   CertificateListing,
   CertificateNames,
+  CertificatePlaces,
+  CertificateReadOptions,
   CertificatesWithDeleted,
   CertificateValidity,
   CreateCertificateInput,
   DiscoveredTarget,
+  DiscoveryOptions,
   NamedReference,
   Reference,
   ReferenceChange,
@@ -35,6 +43,7 @@ import type {
   ReferenceTarget,
   SalesforceOrg,
   UnswitchableReference,
+  UpdateReferencesOptions,
   UpdateReferencesResult,
 } from './org-port';
 import { calloutResultSchema, executeAnonymousSchema, limitsSchema, parseWire, stringField } from './wire-records';
@@ -82,8 +91,8 @@ export class JsforceOrg implements SalesforceOrg {
     return this.certificates.listWithDeleted();
   }
 
-  getCertificate(uniqueName: string): Promise<CertificateDetails> {
-    return this.certificates.get(uniqueName);
+  getCertificate(uniqueName: string, options?: CertificateReadOptions): Promise<CertificateDetails> {
+    return this.certificates.get(uniqueName, options?.createdAt === false ? { createdAt: false } : {});
   }
 
   readValidity(uniqueNames: readonly string[]): Promise<CertificateValidity[]> {
@@ -105,23 +114,48 @@ export class JsforceOrg implements SalesforceOrg {
 
   // ---------------------------------------------------------------- references
 
-  findReferences(uniqueName: string, targets: ReferenceTarget[]): Promise<Reference[]> {
-    return this.references.find(uniqueName, targets);
+  findReferences(uniqueName: string, targets: ReferenceTarget[], options?: { label?: string | null }): Promise<Reference[]> {
+    return this.references.find(uniqueName, targets, options);
   }
 
   findReferencesToAny(certificates: CertificateNames[], targets: ReferenceTarget[], options?: ReferenceSearchOptions): Promise<NamedReference[]> {
     return this.references.findToAny(certificates, targets, options);
   }
 
-  discoverReferenceTargets(configuredObjects?: string[], certificates?: readonly CertificateNames[]): Promise<DiscoveredTarget[]> {
-    return this.references.discoverTargets(configuredObjects, certificates);
+  discoverReferenceTargets(configuredObjects?: string[], certificates?: readonly CertificateNames[], options?: DiscoveryOptions): Promise<DiscoveredTarget[]> {
+    return this.references.discoverTargets(configuredObjects, certificates, options);
   }
 
   async findUnswitchableReferences(certificate: CertificateNames, targets: ReferenceTarget[]): Promise<UnswitchableReference[]> {
     return [...(await this.unswitchable.find(certificate, targets)), ...(await this.references.namedCredentialsUnswitchable([certificate]))];
   }
 
-  updateReferences(changes: readonly ReferenceChange[], progress?: ReferenceProgress): Promise<UpdateReferencesResult> {
+  async findCertificatePlaces(certificate: CertificateNames, targets: ReferenceTarget[], options: { discover: boolean }): Promise<CertificatePlaces> {
+    targets.forEach((t) => requireTarget(t));
+    const names = [certificate];
+    // One scan serves discovery and the unswitchable search: the objects of every target
+    // besides every custom setting and Custom Metadata Type (discovery's own objects among them).
+    const schema = new SchemaCache(this.session);
+    const objects = await objectsToScan(this.session, targets.map((t) => t.object));
+    const scan = await scanObjects(this.session, schema, objects, nameValuesOf(names));
+    const all = [...targets];
+    if (options.discover) {
+      const configured = new Set(targets.filter((t) => t.kind === 'custom-object').map((t) => t.object.toLowerCase()));
+      const discoverable = new Set(objects.filter((o) => o.customSetting === true || isCustomMetadataObject(o.name) || configured.has(o.name.toLowerCase())).map((o) => o.name.toLowerCase()));
+      const discovered = targetsInScan({ fields: scan.fields.filter((f) => discoverable.has(f.object.toLowerCase())), unreadable: [] }, names, { namingOnly: true });
+      for (const found of discovered) {
+        const known = all.some((t) => t.object === found.object && t.field === found.field);
+        if (!known) all.push({ object: found.object, field: found.field, kind: found.kind });
+      }
+    }
+    const unswitchable = [...(await this.unswitchable.find(certificate, all, scan)), ...(await this.references.namedCredentialsUnswitchable([certificate]))];
+    const references = await this.references.find(certificate.uniqueName, all, { label: certificate.label, schema });
+    return { targets: all, unswitchable, references };
+  }
+
+  updateReferences(changes: readonly ReferenceChange[], progress?: ReferenceProgress, options?: UpdateReferencesOptions): Promise<UpdateReferencesResult> {
+    // at once: records in one all-or-none request, metadata beside it (jsforce-reference-switch.ts)
+    if (options?.atOnce) return new JsforceReferenceSwitch(this.session, this.certificates).update(changes, progress, options.atSwitchInstant);
     return this.references.update(changes, progress);
   }
 

@@ -18,13 +18,14 @@ import type { JsforceCertificates } from './jsforce-certificates';
 import { JsforceCustomMetadata, METADATA_RECORD_FIELDS, metadataRecordOf } from './jsforce-custom-metadata';
 import { JsforceNamedCredentials } from './jsforce-named-credentials';
 import { swapRecordField } from './jsforce-record-swap';
-import { objectsToScan, scanObjects } from './jsforce-object-scan';
+import { objectsToScan, scanObjects, type ScanResult } from './jsforce-object-scan';
 import { SchemaCache, fieldOf, isCustomMetadataObject, type FieldFacts, type ObjectFacts } from './jsforce-schema';
 import { queryRows, type OrgSession } from './jsforce-session';
 import { isValidApiName, soqlString } from './names-and-escaping';
 import type {
   CertificateNames,
   DiscoveredTarget,
+  DiscoveryOptions,
   NamedReference,
   Reference,
   ReferenceChange,
@@ -63,12 +64,13 @@ export class JsforceReferences {
     this.namedCredentials = new JsforceNamedCredentials(session, certificates, matchAny);
   }
 
-  async find(uniqueName: string, targets: ReferenceTarget[]): Promise<Reference[]> {
+  /** `known.label` given (the caller has just read the certificate): not read again. */
+  async find(uniqueName: string, targets: ReferenceTarget[], known: { label?: string | null; schema?: SchemaCache } = {}): Promise<Reference[]> {
     const name = await this.certificates.requireUniqueName(uniqueName);
     // The certificate may already be gone (e.g. after a sandbox refresh): search by name then.
-    const record = await this.certificates.readRecord(name);
-    const label = record?.masterLabel && record.masterLabel !== name ? record.masterLabel : null;
-    const found = await this.search([{ uniqueName: name, label }], targets);
+    const stored = known.label !== undefined ? known.label : ((await this.certificates.readRecord(name))?.masterLabel ?? null);
+    const label = stored && stored !== name ? stored : null;
+    const found = await this.search([{ uniqueName: name, label }], targets, null, known.schema);
     return found.map(({ certificate: _certificate, ...reference }) => reference);
   }
 
@@ -84,11 +86,15 @@ export class JsforceReferences {
    * A target object the integration user cannot read is skipped here:
    * findUnswitchableReferences names it (a protected or unreadable setting).
    */
-  private async search(wanted: readonly CertificateNames[], targets: ReferenceTarget[], declared: readonly ReferenceTarget[] | null = null): Promise<NamedReference[]> {
+  private async search(
+    wanted: readonly CertificateNames[],
+    targets: ReferenceTarget[],
+    declared: readonly ReferenceTarget[] | null = null,
+    schema: SchemaCache = new SchemaCache(this.session),
+  ): Promise<NamedReference[]> {
     targets.forEach((t) => requireTarget(t));
-    const values = [...new Set(wanted.flatMap((w) => [w.uniqueName, ...(w.label ? [w.label] : [])]))];
+    const values = [...new Set(nameValuesOf(wanted))];
     const declaredKeys = new Set((declared ?? []).map((t) => `${t.object}.${t.field}`.toLowerCase()));
-    const schema = new SchemaCache(this.session);
     const rows: FoundRow[] = [];
     for (const target of targets) {
       const described = await schema.describe(target.object);
@@ -204,19 +210,15 @@ export class JsforceReferences {
    * the integration user cannot read, and fields no API can write (formula, read-only), are
    * left out: they are findUnswitchableReferences' to report, never targets to switch.
    */
-  async discoverTargets(configuredObjects: string[] = [], certificates?: readonly CertificateNames[]): Promise<DiscoveredTarget[]> {
+  async discoverTargets(configuredObjects: string[] = [], certificates?: readonly CertificateNames[], options: DiscoveryOptions = {}): Promise<DiscoveredTarget[]> {
     configuredObjects.forEach((object) => requireTarget({ object, field: 'Id' }));
-    const names = certificates ?? (await this.orgCertificateNames());
-    const known = new Set(names.flatMap((c) => [c.uniqueName.toLowerCase(), ...(c.label ? [c.label.trim().toLowerCase()] : [])]));
-    const scan = await scanObjects(this.session, new SchemaCache(this.session), await objectsToScan(this.session, configuredObjects));
-    const found: DiscoveredTarget[] = [];
-    for (const field of scan.fields) {
-      if (field.notWritable !== null) continue;
-      const seen = field.values.filter((v) => known.has(v.trim().toLowerCase()));
-      const holdsAName = field.certificateField && field.values.some((v) => asCertificateName(v) !== null);
-      if (seen.length > 0 || holdsAName) found.push({ object: field.object, field: field.field, kind: field.kind, valuesSeen: [...seen] });
+    if (options.namingOnly && certificates === undefined) {
+      throw new RotationError('INVALID_INPUT', 'Discovery of the fields naming some certificates needs their names (none were given).');
     }
-    return found;
+    const names = certificates ?? (await this.orgCertificateNames());
+    const objects = await objectsToScan(this.session, configuredObjects);
+    const scan = await scanObjects(this.session, new SchemaCache(this.session), objects, options.namingOnly ? nameValuesOf(names) : undefined);
+    return targetsInScan(scan, names, options);
   }
 
   /** Unique Names and labels of the org's certificates, live and deleted (one listing). */
@@ -257,7 +259,25 @@ export class JsforceReferences {
   }
 }
 
-function requireTarget(target: { object: string; field: string }): void {
+/** The Unique Names and labels of `names`, as values a field may hold. */
+export function nameValuesOf(names: readonly CertificateNames[]): string[] {
+  return names.flatMap((c) => [c.uniqueName, ...(c.label ? [c.label] : [])]);
+}
+
+/** Discovery's answer from a scan: writable fields holding one of `names` (or, unless `namingOnly`, any name in a certificate field). */
+export function targetsInScan(scan: ScanResult, names: readonly CertificateNames[], options: DiscoveryOptions = {}): DiscoveredTarget[] {
+  const known = new Set(nameValuesOf(names).map((v) => v.trim().toLowerCase()));
+  const found: DiscoveredTarget[] = [];
+  for (const field of scan.fields) {
+    if (field.notWritable !== null) continue;
+    const seen = field.values.filter((v) => known.has(v.trim().toLowerCase()));
+    const holdsAName = !options.namingOnly && field.certificateField && field.values.some((v) => asCertificateName(v) !== null);
+    if (seen.length > 0 || holdsAName) found.push({ object: field.object, field: field.field, kind: field.kind, valuesSeen: [...seen] });
+  }
+  return found;
+}
+
+export function requireTarget(target: { object: string; field: string }): void {
   if (!isValidApiName(target.object) || !isValidApiName(target.field)) {
     throw new RotationError('CONFIG_INVALID', `Reference target ${target.object}.${target.field} is not a valid object/field API name`, {
       details: { object: target.object, field: target.field },

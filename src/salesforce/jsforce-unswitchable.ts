@@ -24,7 +24,7 @@ import { RotationError } from '../domain/errors';
 import type { ReferenceTarget } from '../domain/reference';
 import type { UnswitchableReference } from '../domain/unswitchable-reference';
 import { apexMentions } from './apex-source-search';
-import { objectsToScan, scanObjects, type UnreadableObject } from './jsforce-object-scan';
+import { objectsToScan, scanObjects, type ScanResult, type UnreadableObject } from './jsforce-object-scan';
 import { SchemaCache, namespaceOf } from './jsforce-schema';
 import { queryRows, type OrgSession } from './jsforce-session';
 import { isValidApiName, uniqueNameProblem } from './names-and-escaping';
@@ -37,7 +37,8 @@ const HIDDEN_BODY = '(hidden)';
 export class JsforceUnswitchable {
   constructor(private readonly session: OrgSession) {}
 
-  async find(certificate: CertificateNames, targets: ReferenceTarget[]): Promise<UnswitchableReference[]> {
+  /** `scanned`: the caller's scan of the same objects for the same names (jsforce-object-scan.ts), not read again. */
+  async find(certificate: CertificateNames, targets: ReferenceTarget[], scanned?: ScanResult): Promise<UnswitchableReference[]> {
     const problem = uniqueNameProblem(certificate.uniqueName);
     if (problem !== null) throw new RotationError('INVALID_INPUT', `"${certificate.uniqueName}" is not a certificate Unique Name: ${problem}`);
     for (const t of targets) {
@@ -48,7 +49,8 @@ export class JsforceUnswitchable {
     const label = certificate.label && certificate.label !== certificate.uniqueName ? certificate.label : null;
     const apex = [...(await this.inApex('ApexClass', certificate.uniqueName, label)), ...(await this.inApex('ApexTrigger', certificate.uniqueName, label))];
 
-    const scan = await scanObjects(this.session, new SchemaCache(this.session), await objectsToScan(this.session, targets.map((t) => t.object)));
+    // only rows naming the certificate are read (WHERE IN where the field can be filtered): the cost follows the schema, not the rows
+    const scan = scanned ?? (await scanObjects(this.session, new SchemaCache(this.session), await objectsToScan(this.session, targets.map((t) => t.object)), [certificate.uniqueName, ...(label ? [label] : [])]));
     const names = new Set([certificate.uniqueName.toLowerCase(), ...(label ? [label.trim().toLowerCase()] : [])]);
     const readOnly = scan.fields.flatMap((f): UnswitchableReference[] => {
       const held = f.values.filter((v) => names.has(v.trim().toLowerCase()));

@@ -63,6 +63,30 @@ export interface CertificatesWithDeleted {
   deleted: CertificateNames[];
 }
 
+export interface CertificateReadOptions {
+  /** false: skip the creation time (null in the answer), and with it the listing of every certificate. */
+  createdAt?: boolean;
+}
+
+export interface DiscoveryOptions {
+  /**
+   * Only the fields holding one of `certificates`' names (which must then be given), found
+   * by `WHERE field IN (...)` on each filterable text field — so the cost follows the
+   * schema, not the number of rows; a field that cannot be filtered (a Long Text Area) is
+   * still read whole and matched here. Certificate fields holding other values are then
+   * not reported: for a rotation of one certificate, not an inventory.
+   */
+  namingOnly?: boolean;
+}
+
+export interface CertificatePlaces {
+  /** The targets given, then (with `discover`) each writable field found naming the certificate that they miss. */
+  targets: ReferenceTarget[];
+  unswitchable: UnswitchableReference[];
+  /** The references in the given and the discovered targets, and in named credentials. */
+  references: Reference[];
+}
+
 export interface DiscoveredTarget extends ReferenceTarget {
   /** Distinct names (Unique Names or labels) of certificates the org has or had, seen in this field. */
   valuesSeen: string[];
@@ -84,6 +108,15 @@ export interface ReferenceSearchOptions {
 export interface UpdateReferencesResult {
   applied: ReferenceChange[];
   conflicts: ReferenceConflict[];
+}
+
+export interface UpdateReferencesOptions {
+  readonly atOnce?: boolean;
+  /**
+   * At once only: called once, at the switch instant — every reference read and compared,
+   * no write sent yet (write-barrier.ts). The both-sides switch starts the vendor there.
+   */
+  readonly atSwitchInstant?: () => void;
 }
 
 /** Progress of `updateReferences`, reported after each reference (activities heartbeat with it). */
@@ -110,8 +143,12 @@ export interface SalesforceOrg {
   /** The same listing (the same two calls), with the deleted certificates it shows (an inventory). */
   listCertificatesWithDeleted(): Promise<CertificatesWithDeleted>;
 
-  /** CERT_NOT_FOUND, or LABEL_NOT_UNIQUE_NAME when given a label. */
-  getCertificate(uniqueName: string): Promise<CertificateDetails>;
+  /**
+   * CERT_NOT_FOUND, or LABEL_NOT_UNIQUE_NAME when given a label. `createdAt: false` leaves
+   * `createdAt` null and reads only this certificate (the creation time needs a listing of
+   * every certificate of the org): for callers that do not decide on it.
+   */
+  getCertificate(uniqueName: string, options?: CertificateReadOptions): Promise<CertificateDetails>;
 
   /**
    * notBefore and notAfter of many certificates at once, read from their content: one
@@ -135,8 +172,12 @@ export interface SalesforceOrg {
   /** CERT_IN_USE (naming the user) while some feature still uses it. */
   deleteCertificate(uniqueName: string): Promise<void>;
 
-  /** Every record in `targets` and every named credential naming the certificate. */
-  findReferences(uniqueName: string, targets: ReferenceTarget[]): Promise<Reference[]>;
+  /**
+   * Every record in `targets` and every named credential naming the certificate.
+   * `options.label`: its label when the caller has just read the certificate (null: it has
+   * none but its Unique Name), which saves reading it again.
+   */
+  findReferences(uniqueName: string, targets: ReferenceTarget[], options?: { label?: string | null }): Promise<Reference[]>;
 
   /**
    * The same search for many certificates at once (an inventory): one query per target
@@ -153,7 +194,7 @@ export interface SalesforceOrg {
    * value: references nobody configured. `certificates`: the names to look for, when the
    * caller has just listed them (live and deleted); without, discovery lists them itself.
    */
-  discoverReferenceTargets(configuredObjects?: string[], certificates?: readonly CertificateNames[]): Promise<DiscoveredTarget[]>;
+  discoverReferenceTargets(configuredObjects?: string[], certificates?: readonly CertificateNames[], options?: DiscoveryOptions): Promise<DiscoveredTarget[]>;
 
   /**
    * Places naming the certificate (by Unique Name or label) that no API update can switch:
@@ -164,8 +205,24 @@ export interface SalesforceOrg {
    */
   findUnswitchableReferences(certificate: CertificateNames, targets: ReferenceTarget[]): Promise<UnswitchableReference[]>;
 
-  /** Compare-and-set; conflicts are reported, never overwritten. `progress` hears after each reference. */
-  updateReferences(changes: readonly ReferenceChange[], progress?: ReferenceProgress): Promise<UpdateReferencesResult>;
+  /**
+   * A rotation's backup of one certificate in one pass: with `discover`, the writable fields
+   * naming it (by Unique Name or label) that `targets` miss (as discoverReferenceTargets with
+   * `namingOnly`, the custom-object targets as configured objects); the places naming it that no API can
+   * switch (as findUnswitchableReferences, over `targets` and the discovered fields); and
+   * the references in all of them (as findReferences). The same answers as those three
+   * calls in a row, with every object described and scanned once, and only the rows naming
+   * the certificate read where a field can be filtered.
+   */
+  findCertificatePlaces(certificate: CertificateNames, targets: ReferenceTarget[], options: { discover: boolean }): Promise<CertificatePlaces>;
+
+  /**
+   * Compare-and-set; conflicts are reported, never overwritten. `progress` hears after each reference.
+   * `atOnce`: every record read first, then written in one all-or-none request, named
+   * credentials and custom metadata beside it (a cancellation then stops only before that request);
+   * every write waits until every read is done, and `atSwitchInstant` hears that moment.
+   */
+  updateReferences(changes: readonly ReferenceChange[], progress?: ReferenceProgress, options?: UpdateReferencesOptions): Promise<UpdateReferencesResult>;
 
   /** Base64 RSA-SHA256 signature the org makes over `nonce` with the named certificate. */
   signWithCertificate(uniqueName: string, nonce: string): Promise<string>;

@@ -2,13 +2,15 @@
  * The switch itself, by strategy (../shared/DESIGN.md, "applying"):
  * - `overlap`: the vendor trusts old and new first, then the org switches — traffic never
  *   meets a key the other side does not trust; the mismatch window is 0.
- * - `simultaneous` (a vendor that holds one key): both sides are started in the same
- *   workflow task; the mismatch window runs from the first side's switch (the vendor's, or
- *   the first reference's) to the last (the vendor's, or the last reference's).
+ * - `simultaneous` (a vendor that holds one key): one activity (switchBothSides) starts the
+ *   vendor's activation and the org's switch — every record in one all-or-none request —
+ *   in the same tick; the mismatch window runs from the first side's request sent to the
+ *   last side's answer (an upper bound on what traffic saw). Histories from before
+ *   `patched('simultaneous-one-switch')` replay the two activities started in one workflow task.
  * A provisioning team switches by hand: its side is done when it says so (an update),
  * bounded by the window's end.
  */
-import { condition } from '@temporalio/workflow';
+import { condition, patched } from '@temporalio/workflow';
 import type { SwitchReferencesResult } from '../domain/activity-contract';
 import type { CertificateSummary } from '../domain/certificate';
 import type { ReferenceChange } from '../domain/reference';
@@ -18,6 +20,9 @@ import { steps } from './activity-options';
 import type { RotationState } from './rotation-state';
 import { RotationStopped } from './rotation-stopped';
 
+
+/** `simultaneous` drives both sides from one activity (older histories replay the two-activity path). */
+export const SIMULTANEOUS_ONE_SWITCH = 'simultaneous-one-switch';
 
 export interface ApplyPlan {
   readonly org: string;
@@ -60,10 +65,28 @@ export async function applyRotation(plan: ApplyPlan, state: RotationState): Prom
     await switchOrg();
     return 0;
   }
+  if (patched(SIMULTANEOUS_ONE_SWITCH)) return switchBothSides(plan, state);
   const [org, vendorAt] = await Promise.all([switchOrg(), switchVendor(plan.old.spkiFingerprint)]);
   const orgFirst = org.firstAt === null ? Date.parse(org.at) : Date.parse(org.firstAt);
   const orgLast = Date.parse(org.at);
   return Math.max(orgLast, vendorAt) - Math.min(orgFirst, vendorAt);
+}
+
+/**
+ * `simultaneous` since this patch: one activity starts both sides in the same tick and
+ * reports what traffic can have seen (first request sent to last answer received). A
+ * provisioning team's side ends with its confirmation, so the window ends there at the latest.
+ */
+async function switchBothSides(plan: ApplyPlan, state: RotationState): Promise<number> {
+  const result = await steps.switchBothSides({
+    references: { org: plan.org, changes: plan.changes, certificate: { uniqueName: plan.created.uniqueName, fingerprint: plan.created.fingerprint } },
+    vendor: { vendor: plan.vendor, orgId: plan.orgId, run: plan.run, fingerprint: plan.created.spkiFingerprint, replacing: plan.old.spkiFingerprint, window: plan.window },
+  });
+  state.switched(result.references.applied, result.references.conflicts);
+  if (plan.capabilities.kind === 'registry') return result.mismatchWindowMs;
+  const confirmedAt = await teamConfirmation(plan, state);
+  const sent = Math.min(Date.parse(result.orgSide.sentAt), Date.parse(result.vendorSide.sentAt));
+  return Math.max(0, Math.max(Date.parse(result.orgSide.answeredAt), confirmedAt) - sent);
 }
 
 /** The provisioning team's own word that the new key is active, before the window closes. */

@@ -12,15 +12,20 @@
  *   4. start    a `rotateCertificate` child per start, id `rotate/<org>/<certificate>`,
  *               abandoned when this workflow closes (a rotation lasts weeks);
  *   5. alert    one drift alert for the org's findings (not in a dry run).
+ *
+ * Bounded (#15, 'renewal-sweep-bounded'): the org's configuration is read by an activity
+ * when the parent does not pass it (the parent no longer holds the fleet's), and the result
+ * counts everything but lists at most MAX_ORG_DETAILS of each kind — the parent's history
+ * records every child's result, so none may grow with the org.
  */
-import { ActivityFailure, ApplicationFailure, ParentClosePolicy, proxyActivities, startChild, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ParentClosePolicy, patched, proxyActivities, startChild, workflowInfo, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import type { InventoryConfig } from '../domain/inventory-config';
 import { activeCount, applyBudget } from '../domain/renewal/budget';
 import { RenewalReason, type RenewalReason as Reason } from '../domain/renewal/decision';
 import type { InventoryActivities, OrgInventory, RunningRotation } from '../domain/renewal/inventory-contract';
 import { planOrg, type PlannedCertificate } from '../domain/renewal/org-plan';
 import { rotationRequest } from '../domain/renewal/renewal-request';
-import type { CertificateRow, OrgSweepResult, SkipKind, StartedRotation } from '../domain/renewal/sweep-result';
+import { boundedOrgResult, type CertificateRow, type DetailLimits, type OrgSweepResult, type SkipKind, type StartedRotation } from '../domain/renewal/sweep-result';
 import { rotationWorkflowId } from '../domain/rotation';
 import { rotateCertificate } from './rotate-certificate';
 
@@ -29,13 +34,18 @@ const inventory = proxyActivities<InventoryActivities>({
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 4 },
 });
 
+/** The marker of bounded org results (and of the configuration read here when not given). */
+export const SWEEP_BOUNDED_PATCH = 'renewal-sweep-bounded';
+
 export interface RenewalOrgSweepInput {
   readonly org: string;
-  /** The inventory configuration of this org only. */
-  readonly config: InventoryConfig;
+  /** The inventory configuration of this org only; absent: read by the orgConfig activity. */
+  readonly config?: InventoryConfig;
   readonly sweepWorkflowId: string;
   readonly sweptAt: string;
   readonly dryRun: boolean;
+  /** How many of each kind of detail to list at most (default MAX_ORG_DETAILS); everything is counted. */
+  readonly listUpTo?: DetailLimits;
 }
 
 /** A failure in words: an activity's ApplicationFailure with its type, else the message. */
@@ -51,27 +61,34 @@ export function isAlreadyStarted(error: unknown): boolean {
 }
 
 export async function renewalOrgSweep(input: RenewalOrgSweepInput): Promise<OrgSweepResult> {
+  const bounded = patched(SWEEP_BOUNDED_PATCH);
+  const swept = await sweepOrg(input);
+  return bounded ? boundedOrgResult(swept, input.listUpTo) : swept;
+}
+
+async function sweepOrg(input: RenewalOrgSweepInput): Promise<OrgSweepResult> {
   const { org, dryRun } = input;
   const workflowId = workflowInfo().workflowId;
-  const budget = input.config.orgs[org]?.maxActiveRotations ?? 1;
-  const result: OrgSweepResult = { org, workflowId, certificates: [], references: 0, started: [], skipped: [], drift: [], running: 0, maxActiveRotations: budget, alert: null, error: null };
-
-  // 1. gather
-  let taken: OrgInventory;
-  try {
-    taken = await inventory.inventoryOrg({ org });
-  } catch (error) {
+  const failed = (result: OrgSweepResult, error: unknown): OrgSweepResult => {
     const reason = describeFailure(error);
     return {
       ...result,
       error: reason,
       drift: [{ org, problem: 'inventory-failed', certificate: '*', detail: `the inventory of org ${org} failed, so nothing there was renewed or audited: ${reason}` }],
     };
-  }
+  };
+  // 1. gather (the org's configuration, when not given, is read in the same workflow task)
+  const [configured, inventoried] = await Promise.allSettled([input.config ?? inventory.orgConfig({ org }), inventory.inventoryOrg({ org })]);
+  const config: InventoryConfig = configured.status === 'fulfilled' ? configured.value : { orgs: {} };
+  const budget = config.orgs[org]?.maxActiveRotations ?? 1;
+  const result: OrgSweepResult = { org, workflowId, certificates: [], references: 0, started: [], skipped: [], drift: [], running: 0, maxActiveRotations: budget, alert: null, error: null };
+  if (configured.status === 'rejected') return failed(result, configured.reason);
+  if (inventoried.status === 'rejected') return failed(result, inventoried.reason);
+  const taken: OrgInventory = inventoried.value;
 
   // 2. decide
   const now = Date.now();
-  const plan = planOrg(input.config, taken, now);
+  const plan = planOrg(config, taken, now);
   result.drift.push(...plan.drift);
   const rows = new Map<PlannedCertificate, { reason: Reason; decision: string }>();
   const skip = (p: PlannedCertificate, kind: SkipKind, reason: string): void => {

@@ -18,6 +18,12 @@
  * an org boundary) when Temporal suggests it or its history passes
  * `continueAsNewAfterEvents` events, carrying the orgs still to do and the result so far.
  *
+ * Bounded (#15, 'renewal-sweep-bounded'): the sweep never holds the inventory configuration
+ * (≈0.4 KB an org): its first run reads only the org aliases and the room warnings
+ * (`inventoryOutline`), each child reads its own org's configuration, and each child's result
+ * counts everything but lists at most MAX_ORG_DETAILS of each kind. Continued runs read
+ * nothing: the orgs still to do and the result so far come with the input.
+ *
  * Versions: sweeps started before this shape (no 'renewal-sweep-v2' marker) replay through
  * renewal-sweep-v1.ts.
  */
@@ -25,8 +31,8 @@ import { continueAsNew, executeChild, log, patched, proxyActivities, workflowInf
 import type { InventoryConfig } from '../domain/inventory-config';
 import type { InventoryActivities } from '../domain/renewal/inventory-contract';
 import { inventoryRoomProblems } from '../domain/renewal/room';
-import { MAX_SWEEP_DETAILS, type OrgSummary, type OrgSweepResult, type RenewalSweepResult } from '../domain/renewal/sweep-result';
-import { describeFailure, renewalOrgSweep } from './renewal-org-sweep';
+import { MAX_SWEEP_DETAILS, orgCounts, type DetailLimits, type OrgSummary, type OrgSweepResult, type RenewalSweepResult } from '../domain/renewal/sweep-result';
+import { describeFailure, renewalOrgSweep, SWEEP_BOUNDED_PATCH } from './renewal-org-sweep';
 import { legacyRenewalSweep, type SweepIterationV1 } from './renewal-sweep-v1';
 
 export type { CertificateRow, OrgSummary, OrgSweepResult, RenewalSweepResult, SkippedCertificate, StartedRotation } from '../domain/renewal/sweep-result';
@@ -79,15 +85,16 @@ function keep<T>(into: T[], items: readonly T[], result: RenewalSweepResult): vo
 }
 
 function summary(org: OrgSweepResult): OrgSummary {
+  const counts = orgCounts(org);
   return {
     org: org.org,
     workflowId: org.workflowId,
-    certificates: org.certificates.length,
+    certificates: counts.certificates,
     references: org.references,
-    started: org.started.length,
-    queued: org.skipped.filter((s) => s.kind === 'over-budget').length,
+    started: counts.started,
+    queued: counts.queued,
     running: org.running,
-    drift: org.drift.length,
+    drift: counts.drift,
     alert: org.alert,
     error: org.error,
   };
@@ -106,9 +113,19 @@ export async function renewalSweep(input: RenewalSweepInput = {}): Promise<Renew
   const dryRun = input.dryRun === true;
   const threshold = input.continueAsNewAfterEvents ?? SWEEP_CONTINUE_AS_NEW_EVENTS;
   const atOnce = Math.min(50, Math.max(1, Math.trunc(input.orgsAtOnce ?? ORGS_AT_ONCE) || ORGS_AT_ONCE));
-  const config: InventoryConfig = await inventory.loadInventory();
-
   const carried = input.iteration;
+  const bounded = patched(SWEEP_BOUNDED_PATCH);
+  // Before 'renewal-sweep-bounded' every run read the whole configuration; now only the first
+  // reads the aliases (and the warnings), and each child its own org's configuration.
+  const config: InventoryConfig | null = bounded ? null : await inventory.loadInventory();
+  const outline = bounded && !carried ? await inventory.inventoryOutline({ at: new Date().toISOString(), maxWarnings: MAX_SWEEP_DETAILS }) : null;
+  const warnings = (): string[] => {
+    if (config) return inventoryRoomProblems(config, new Date()).map((p) => p.message);
+    if (!outline) return [];
+    return outline.warningsLeftOut > 0 ? [...outline.warnings, `… and ${outline.warningsLeftOut} more such policies (see the worker's start-up warnings)`] : [...outline.warnings];
+  };
+  const known = (org: string): boolean => (config ? config.orgs[org] !== undefined : (outline?.orgs.includes(org) ?? false));
+
   const result: RenewalSweepResult = carried
     ? { ...carried.result, runs: carried.result.runs + 1 }
     : {
@@ -123,12 +140,13 @@ export async function renewalSweep(input: RenewalSweepInput = {}): Promise<Renew
         drift: [],
         certificates: [],
         truncated: false,
-        warnings: inventoryRoomProblems(config, new Date()).map((p) => p.message),
+        warnings: warnings(),
       };
   const wanted = input.orgs ? new Set(input.orgs) : null;
-  const pending = carried ? [...carried.pendingOrgs] : Object.keys(config.orgs).filter((org) => wanted === null || wanted.has(org)).sort();
+  const all = config ? Object.keys(config.orgs) : [...(outline?.orgs ?? [])];
+  const pending = carried ? [...carried.pendingOrgs] : all.filter((org) => wanted === null || wanted.has(org)).sort();
   if (!carried && wanted) {
-    for (const org of wanted) if (!config.orgs[org]) result.skipped.push({ org, certificate: '*', kind: 'config-error', reason: `org "${org}" is not in the inventory` });
+    for (const org of wanted) if (!known(org)) result.skipped.push({ org, certificate: '*', kind: 'config-error', reason: `org "${org}" is not in the inventory` });
   }
 
   const historyIsLong = (): boolean => {
@@ -136,12 +154,20 @@ export async function renewalSweep(input: RenewalSweepInput = {}): Promise<Renew
     return now.continueAsNewSuggested || now.historyLength >= threshold || now.historySize >= SWEEP_CONTINUE_AS_NEW_BYTES;
   };
 
+  // A real sweep asks each org only for the rows and routine (not-due) skips its own result
+  // still keeps — the rest is counted; starts, queued and failed ones and drift are always
+  // listed. A dry run (`certrot expiring`) lists up to MAX_ORG_DETAILS of each per org.
+  const room = (list: readonly unknown[]): number => Math.max(0, MAX_SWEEP_DETAILS - list.length);
+  const listUpTo = (): { listUpTo: DetailLimits } | null =>
+    bounded && !dryRun ? { listUpTo: { certificates: room(result.certificates), notDue: room(result.skipped) } } : null;
+
   const sweepOrg = async (org: string): Promise<void> => {
     let swept: OrgSweepResult;
     try {
       swept = await executeChild(renewalOrgSweep, {
         workflowId: `${info.workflowId}/${org}`,
-        args: [{ org, config: { orgs: { [org]: config.orgs[org]! } }, sweepWorkflowId: info.workflowId, sweptAt: result.sweptAt, dryRun }],
+        // bounded: the child reads its own org's configuration (orgConfig)
+        args: [{ org, ...(config ? { config: { orgs: { [org]: config.orgs[org]! } } } : {}), sweepWorkflowId: info.workflowId, sweptAt: result.sweptAt, dryRun, ...(listUpTo() ?? {}) }],
         staticSummary: `${dryRun ? 'Dry run: ' : ''}renewals of org ${org} (sweep ${info.workflowId})`,
       });
     } catch (error) {
@@ -150,11 +176,13 @@ export async function renewalSweep(input: RenewalSweepInput = {}): Promise<Renew
       keep(result.drift, [{ org, problem: 'inventory-failed', certificate: '*', detail: `the sweep of org ${org} failed, so nothing there was renewed or audited: ${reason}` }], result);
       return;
     }
+    const counts = orgCounts(swept);
     result.orgs.push(summary(swept));
-    result.totals.certificates += swept.certificates.length;
-    result.totals.started += swept.started.length;
-    result.totals.skipped += swept.skipped.length;
-    result.totals.drift += swept.drift.length;
+    result.totals.certificates += counts.certificates;
+    result.totals.started += counts.started;
+    result.totals.skipped += counts.skipped;
+    result.totals.drift += counts.drift;
+    if (swept.truncated) result.truncated = true;
     keep(result.started, swept.started, result);
     keep(result.skipped, swept.skipped, result);
     keep(result.drift, swept.drift, result);

@@ -26,6 +26,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { replacementUniqueName, deriveNewLabel } from '../domain/certificate-names';
+import { namedCertificate } from '../domain/activity-contract';
 import { describeFailure } from '../domain/failure-description';
 import { rotationMetrics } from '../domain/metrics';
 import { forwardChanges, labelProblem } from '../domain/reference-plan';
@@ -39,7 +40,7 @@ import { acceptUnswitchable, afterRollback, manualStepsConfirmed } from './manua
 import { deleteNewCertificate, restoreOldKey, restoreReferences, withdrawNewKey, type CompensationContext } from './rotation-compensations';
 import { RotationStopped } from './rotation-stopped';
 import { wireMessages } from './rotation-messages';
-import { presentRotation } from './rotation-presentation';
+import { presentRotation, QUIET_HISTORY_PATCH } from './rotation-presentation';
 import { RotationState } from './rotation-state';
 import { Saga } from './saga';
 import { rotateCertificateV1 } from './rotate-certificate-v1';
@@ -212,7 +213,8 @@ class Rotation {
         org: input.org,
         orgId: this.orgId,
         vendor: input.vendor,
-        newCertificate: created,
+        // Since 'quiet-presentation' named by its fingerprints: the activity reads the PEM it verifies against.
+        newCertificate: patched(QUIET_HISTORY_PATCH) ? namedCertificate(created) : created,
         previousCertificate: old.uniqueName,
         expectedReferences: state.status.referencesChanged.length,
         targets: backup.targets,

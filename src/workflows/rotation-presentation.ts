@@ -3,15 +3,86 @@
  * (filter in the Temporal UI and `certrot list`) and the UI's "current details" (Markdown).
  * Search attributes are upserted only when a value changes; outside text in the details is
  * escaped (src/domain/display-text.ts).
+ *
+ * Since 'quiet-presentation' (#15): what was last upserted starts as the attributes the
+ * rotation was started with (`certrot rotate` sets name, org and phase), and
+ * the changes of one workflow task are upserted once, when the task has done everything
+ * else — so a phase entered and left in one task (scheduled → applying on an open window)
+ * and the expiry learnt with the next phase cost one event, and no upsert repeats what
+ * Temporal already holds. An ended rotation upserts at once (nothing may follow completion).
+ * Histories from before replay on `legacyPresentation`.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, condition, patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { markdownText } from '../domain/display-text';
 import { formatDuration } from '../domain/durations';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
 import type { RotationState } from './rotation-state';
 
+/** The marker of the quieter history (#15): these upserts, and the verify input without the PEM (rotate-certificate.ts). */
+export const QUIET_HISTORY_PATCH = 'quiet-presentation';
+
+type Wanted = [value: string, pair: SearchAttributeUpdatePair];
+
+/** The search attributes the status calls for, each with its value as text (comparable). */
+function wantedAttributes(state: RotationState, certificate: string): Wanted[] {
+  const status = state.status;
+  const wanted: Wanted[] = [
+    [certificate, { key: SEARCH_ATTRIBUTE_KEYS.CertificateName, value: certificate }],
+    [status.org, { key: SEARCH_ATTRIBUTE_KEYS.OrgAlias, value: status.org }],
+    [status.phase, { key: SEARCH_ATTRIBUTE_KEYS.RotationPhase, value: status.phase }],
+  ];
+  if (status.outcome) wanted.push([status.outcome, { key: SEARCH_ATTRIBUTE_KEYS.RotationOutcome, value: status.outcome }]);
+  const expiry = (status.outcome === 'completed' || status.outcome === 'completed-with-manual-steps' ? status.newCertificate : status.oldCertificate)?.expiresAt;
+  const at = expiry ? Date.parse(expiry) : Number.NaN;
+  if (!Number.isNaN(at)) wanted.push([new Date(at).toISOString(), { key: SEARCH_ATTRIBUTE_KEYS.CertificateExpiry, value: new Date(at) }]);
+  return wanted;
+}
+
+/** The values the execution already holds (set at start), as wantedAttributes spells them. */
+function startAttributes(): Map<string, string> {
+  const held = new Map<string, string>();
+  const attributes = workflowInfo().typedSearchAttributes;
+  for (const key of Object.values(SEARCH_ATTRIBUTE_KEYS)) {
+    const value: unknown = attributes.get(key);
+    if (typeof value === 'string') held.set(key.name, value);
+    else if (value instanceof Date) held.set(key.name, value.toISOString());
+  }
+  return held;
+}
+
 export function presentRotation(state: RotationState, requested: string): () => void {
+  if (!patched(QUIET_HISTORY_PATCH)) return legacyPresentation(state, requested);
+  const published = startAttributes();
+  const certificateName = (): string => state.status.oldCertificate?.uniqueName ?? requested;
+  const flush = (): void => {
+    const changes = wantedAttributes(state, certificateName()).filter(([value, pair]) => published.get(pair.key.name) !== value);
+    if (changes.length === 0) return;
+    upsertSearchAttributes(changes.map(([, pair]) => pair));
+    for (const [value, pair] of changes) published.set(pair.key.name, value);
+  };
+  let pending = false;
+  // Runs once the task's other work is done (conditions are checked when the workflow is blocked).
+  void CancellationScope.nonCancellable(async () => {
+    for (;;) {
+      await condition(() => pending);
+      pending = false;
+      flush();
+    }
+  });
+  return () => {
+    if (state.status.outcome !== null) {
+      pending = false;
+      flush();
+    } else {
+      pending = true;
+    }
+    setCurrentDetails(details(state, certificateName()));
+  };
+}
+
+/** Before 'quiet-presentation': an upsert at every change of a value, start attributes not counted. */
+function legacyPresentation(state: RotationState, requested: string): () => void {
   const published = new Map<string, string>();
   return () => {
     const status = state.status;

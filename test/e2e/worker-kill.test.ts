@@ -3,7 +3,7 @@
  *
  * Two `certrot worker` processes poll the same task queue with the same sandbox
  * configuration, against a dev server; the sandbox org answers reference updates slowly, so
- * `switchReferences` takes several seconds. Once the rotation is applying and the activity
+ * `switchBothSides` takes several seconds. Once the rotation is applying and the activity
  * has started and heartbeated its progress, the worker holding it (the workflow's pending
  * activity names it) is killed. The activity's heartbeat times out, the next attempt runs on
  * the surviving worker from the heartbeated progress, and the rotation completes.
@@ -114,31 +114,32 @@ describe('a worker killed during the switch', () => {
 
     // Slow reference updates from here on: the switch takes several seconds.
     await setSandboxFaults(world.orgUrl, [
-      { operation: 'rest.update', kind: 'latency', latencyMs: LATENCY_MS },
-      { operation: 'metadata.updateMetadata', kind: 'latency', latencyMs: LATENCY_MS },
+      { operation: 'rest.composite', kind: 'latency', latencyMs: LATENCY_MS },
+      // the records flip in one request; the named credentials' updates hold the switch open long enough to kill it
+      { operation: 'metadata.updateMetadata', kind: 'latency', latencyMs: LATENCY_MS * 7 },
     ]);
     const approved = await cli('approve', '--workflow-id', WORKFLOW_ID, '--approver', 'acme', '--fingerprint', newKey);
     assert.equal(approved.code, 0, approved.out);
     assert.match(approved.out, /approved; window/);
 
-    // Wait until switchReferences runs, has heartbeated, and has switched at least one reference.
+    // Wait until switchBothSides runs, has heartbeated, and has switched at least one reference.
     let holder: Proc | undefined;
     let holderIdentity = '';
     for (let i = 0; i < 600 && !holder; i++) {
       const description = await handle.describe();
-      const pending = (description.raw.pendingActivities ?? []).find((a) => a.activityType?.name === 'switchReferences');
+      const pending = (description.raw.pendingActivities ?? []).find((a) => a.activityType?.name === 'switchBothSides');
       if (pending?.state === STARTED && pending.lastWorkerIdentity && pending.heartbeatDetails?.payloads?.length) {
         const switched = storedNames(await sandboxOrgState(world.orgUrl), [newName]).size;
         if (switched > 0) {
           holderIdentity = pending.lastWorkerIdentity;
           holder = workerOf(holderIdentity);
           assert.ok(holder, `the activity runs on ${holderIdentity}, one of our workers (${workers.map((w) => w.child.pid).join(', ')})`);
-          console.log(`switchReferences attempt ${pending.attempt} runs on ${holderIdentity}; ${switched} of ${referencesBefore.size} references switched; killing it`);
+          console.log(`switchBothSides attempt ${pending.attempt} runs on ${holderIdentity}; ${switched} of ${referencesBefore.size} references switched; killing it`);
         }
       }
       if (!holder) await sleep(200);
     }
-    assert.ok(holder, 'switchReferences started and heartbeated');
+    assert.ok(holder, 'switchBothSides started and heartbeated');
     assert.equal((await status()).phase, 'applying');
 
     const killedAt = Date.now();
@@ -160,8 +161,8 @@ describe('a worker killed during the switch', () => {
     // History: the attempt that completed ran on the surviving worker, after the kill.
     const history = await handle.fetchHistory();
     const events = history.events ?? [];
-    const scheduled = events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === 'switchReferences');
-    assert.ok(scheduled.length >= 1, 'switchReferences was scheduled');
+    const scheduled = events.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === 'switchBothSides');
+    assert.ok(scheduled.length >= 1, 'switchBothSides was scheduled');
     const forward = scheduled[0]!;
     const forwardId = Number(forward.eventId);
     const startedEvent = events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED && Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === forwardId);

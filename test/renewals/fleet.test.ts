@@ -41,8 +41,17 @@ const BUDGET = 2;
 const DUE_USED = [0.7, 0.74, 0.78, 0.82, 0.86, 0.9];
 /** The not-due certificates cycle through these (so the fleet has 6 + 4 distinct certificate ages). */
 const NOT_DUE_USED = [0.05, 0.2, 0.35, 0.5];
-/** Temporal refuses a payload over 2 MB (and warns from 512 KB); none of the sweep's may come near. */
-const MAX_EVENT_BYTES = 1024 * 1024;
+/**
+ * Temporal refuses a payload over 2 MB (and warns from 512 KB); no event of the sweep's — its
+ * own runs' or an org's — may come near: a bound that does not grow with the fleet (#15).
+ */
+const MAX_EVENT_BYTES = 256 * 1024;
+/**
+ * A run's history: it continues as new after 2,000 events (renewal-sweep.ts), each child a few
+ * events of at most a lean result past the first orgs (#15: measured 0.63 MB and 0.52 MB at 500
+ * orgs; before, 3.2 MB runs cut by the 3 MB rule, each reading the 213 KB configuration).
+ */
+const MAX_RUN_BYTES = 1_500_000;
 const WINDOW = 'daily 02:00-04:00 UTC';
 
 type Shape = 'custom-object' | 'hierarchy-setting';
@@ -213,7 +222,7 @@ describe('a renewal sweep over 500 orgs and 10,000 certificates', () => {
       assert.equal(result.orgs.length, ORGS, 'a summary per org');
       assert.deepEqual(result.orgs.map((o) => o.org), specs.map((s) => s.alias).sort());
       assert.ok(result.orgs.every((o) => o.certificates === CERTIFICATES_PER_ORG && o.error === null && o.drift === 0), 'every org swept whole, without drift');
-      // the whole-sweep details stop at MAX_SWEEP_DETAILS each (every org's own result keeps all of its own)
+      // the whole-sweep details stop at MAX_SWEEP_DETAILS each (every org's own result counts all of its own)
       assert.equal(result.truncated, true);
       assert.equal(result.certificates.length, MAX_SWEEP_DETAILS);
       assert.equal(result.skipped.length, MAX_SWEEP_DETAILS);
@@ -233,12 +242,17 @@ describe('a renewal sweep over 500 orgs and 10,000 certificates', () => {
         const alias = aliasOf(i);
         const swept: OrgSweepResult = await client.workflow.getHandle<typeof renewalOrgSweep>(`sweep-fleet/${alias}`).result();
         assert.equal(swept.maxActiveRotations, BUDGET);
+        // bounded (#15): everything counted by reason, whatever the lists hold
+        assert.deepEqual(swept.counts?.byReason, { due: BUDGET, 'over-budget': DUE_USED.length - BUDGET, 'not-due': CERTIFICATES_PER_ORG - DUE_USED.length }, alias);
+        assert.equal(swept.truncated, swept.certificates.length < CERTIFICATES_PER_ORG || swept.skipped.length < swept.counts.skipped, alias);
+        // a real sweep asks an org for the rows and routine skips its own result still keeps: past the first orgs, none
+        if (i !== BUSY[0]) assert.deepEqual({ rows: swept.certificates.length, notDue: swept.skipped.filter((s) => s.kind === 'not-due').length }, { rows: 0, notDue: 0 }, alias);
         // window order: one daily window for all, so by expiry — the oldest (05) first, not by name
         assert.deepEqual(swept.started.map((s) => s.certificate), [certName(i, 5), certName(i, 4)], `${alias} started the budget, earliest expiry first`);
         const queued = swept.skipped.filter((s) => s.kind === 'over-budget');
         assert.deepEqual(queued.map((s) => s.certificate), [3, 2, 1, 0].map((c) => certName(i, c)), `${alias} queued the rest in window order`);
         queued.forEach((s, place) => assert.match(s.reason, new RegExp(`its budget is ${BUDGET} \\(maxActiveRotations\\).*\\(place ${place + 1} in window order\\)`)));
-        assert.equal(swept.skipped.filter((s) => s.kind === 'not-due').length, CERTIFICATES_PER_ORG - DUE_USED.length);
+        assert.equal(swept.counts.skipped - swept.counts.queued, CERTIFICATES_PER_ORG - DUE_USED.length, `${alias}: the not-due ones, counted`);
         for (const started of swept.started) {
           const description = await client.workflow.getHandle(started.workflowId).describe();
           assert.equal(description.status.name, 'RUNNING', started.workflowId);
@@ -285,9 +299,23 @@ describe('a renewal sweep over 500 orgs and 10,000 certificates', () => {
       } finally {
         await big.close();
       }
+      // ---- each org's own history (the children): measured for every org ----------------------
+      const children = await inChunks(specs, 25, async (spec) => {
+        const history = await client.workflow.getHandle(`sweep-fleet/${spec.alias}`).fetchHistory();
+        const events = history.events ?? [];
+        return { alias: spec.alias, events: events.length, bytes: temporal.api.history.v1.History.encode(history).finish().byteLength, largestEvent: Math.max(...events.map((e) => temporal.api.history.v1.HistoryEvent.encode(e).finish().byteLength)) };
+      });
+      const childBytes = children.map((c) => c.bytes).sort((a, b) => a - b);
+      const largestChildEvent = Math.max(...children.map((c) => c.largestEvent));
+      const totalBytes = runs.reduce((a, r) => a + r.bytes, 0);
+      console.log(
+        `fleet sweep history: parent ${runs.length} run(s): ${runs.map((r) => `${r.events} events/${r.bytes} B (largest event ${r.largestEvent} B)`).join(' + ')} = ${totalBytes} B; ` +
+          `children (${children.length}): min/median/max ${childBytes[0]}/${childBytes[Math.floor(childBytes.length / 2)]}/${childBytes.at(-1)} B, largest event ${largestChildEvent} B`,
+      );
       assert.equal(runs.length, result.runs, 'the result counts every run');
       for (const run of runs) assert.ok(run.largestEvent < MAX_EVENT_BYTES, `run ${run.runId}: an event of ${run.largestEvent} bytes`);
-      const totalBytes = runs.reduce((a, r) => a + r.bytes, 0);
+      for (const run of runs) assert.ok(run.bytes < MAX_RUN_BYTES, `run ${run.runId}: ${run.bytes} bytes of history`);
+      assert.ok(largestChildEvent < MAX_EVENT_BYTES, `an org's sweep has an event of ${largestChildEvent} bytes`);
       stage('history read');
 
       const quiet = (shape: Shape): string => `${shape} ${sum(inventoryCalls(shape))}`;

@@ -93,8 +93,8 @@ describe('rotation failures and compensation', () => {
       window: { mode: 'fixed', start: new Date(start).toISOString(), end: new Date(start + 2_000).toISOString() },
     });
     await approve(handle);
-    // Salesforce is slow today: the first reference update takes longer than the whole window.
-    world.org.faults.add([{ operation: 'rest.update', kind: 'latency', latencyMs: 3_000, times: 1 }]);
+    // Salesforce is slow today: the request switching the references (one Composite request) takes longer than the whole window.
+    world.org.faults.add([{ operation: 'rest.composite', kind: 'latency', latencyMs: 3_000, times: 1 }]);
     const status = (await handle.result()) as RotationStatus;
     assert.equal(status.outcome, 'rolled-back');
     assert.match(status.reason ?? '', /the window closed at .* before applying completed/);

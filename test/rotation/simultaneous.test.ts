@@ -50,5 +50,23 @@ describe('rotation, simultaneous strategy (single-key vendor)', () => {
     const active = (await world.registry.listKeys(WORLD_ORGS.singleKey.vendorOrgId)).filter((k) => k.state === 'active');
     assert.deepEqual(active.map((k) => k.fingerprint), [status.newCertificate!.spkiFingerprint]);
     console.log(`simultaneous mismatch window: ${status.mismatchWindowMs} ms`);
+
+    // What traffic saw, from the sandboxes' own logs (one clock: both run in this process).
+    const { switches } = (await (await fetch(`${world.org.url}/__sandbox/switches`)).json()) as { switches: { at: string; object: string; from: string | null; to: string | null }[] };
+    const { activations } = (await (await fetch(`${world.vendor.url}/__sandbox/activations`)).json()) as {
+      activations: { at: string; fingerprint: string; replacing: string | null; action: string }[];
+    };
+    const flips = switches.filter((s) => s.from === DEMO_CERTIFICATE && s.to === newName);
+    assert.equal(flips.length, status.referencesChanged.length, 'the switch log shows each reference flipping once');
+    const records = flips.filter((s) => s.object !== 'NamedCredential');
+    assert.ok(records.length >= 3);
+    assert.equal(new Set(records.map((s) => s.at)).size, 1, 'every record reference flipped in one request');
+    const activation = activations.find((a) => a.fingerprint === status.newCertificate!.spkiFingerprint && a.action === 'activated');
+    assert.ok(activation);
+    assert.equal(activation.replacing, waiting.oldCertificate?.spkiFingerprint ?? activation.replacing, 'the old key stopped being trusted in the same step');
+    const instants = [...flips.map((s) => Date.parse(s.at)), Date.parse(activation.at)];
+    const observed = Math.max(...instants) - Math.min(...instants);
+    assert.ok(status.mismatchWindowMs! >= observed, `reported ${status.mismatchWindowMs} ms must cover the observed ${observed} ms`);
+    console.log(`observed from the sandbox logs: ${observed} ms`);
   });
 });

@@ -82,8 +82,22 @@ export interface RunningRotation {
   readonly phase: string | null;
 }
 
+/** What the sweep itself needs of the inventory (#15): the org aliases, not their configuration. */
+export interface InventoryOutline {
+  /** Every org alias in the inventory, sorted. */
+  readonly orgs: readonly string[];
+  /** Policies that leave no room for a renewal (room.ts) at `at`, at most `maxWarnings` of them. */
+  readonly warnings: readonly string[];
+  /** Warnings past `maxWarnings`, only counted. */
+  readonly warningsLeftOut: number;
+}
+
 export interface InventoryActivities {
+  /** The whole configuration: read by sweeps started before 'renewal-sweep-bounded' (its size grows with the fleet). */
   loadInventory(): Promise<InventoryConfig>;
+  inventoryOutline(input: { at: string; maxWarnings: number }): Promise<InventoryOutline>;
+  /** The inventory configuration of one org only (`{ orgs: { [org]: … } }`; no orgs when the inventory lacks it). */
+  orgConfig(input: { org: string }): Promise<InventoryConfig>;
   inventoryOrg(input: { org: string }): Promise<OrgInventory>;
   sendDriftAlert(input: DriftAlertInput): Promise<DriftAlertResult>;
   /**

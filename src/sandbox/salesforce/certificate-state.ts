@@ -97,8 +97,19 @@ export function liveCertificate(state: OrgState, uniqueName: string): SandboxCer
   return state.certificates.find((c) => !c.deleted && c.uniqueName.toLowerCase() === wanted);
 }
 
+/** notAfter by certificate content (a PEM never changes its notAfter). */
+const expirations = new Map<string, string>();
+
 export function expirationOf(cert: SandboxCertificate): string | null {
-  return cert.certificatePem ? parseCertificate(cert.certificatePem).notAfter.toISOString() : null;
+  if (!cert.certificatePem) return null;
+  // parsed once per content, not on every listing: the sandbox's own cost must not grow a fleet's
+  let expires = expirations.get(cert.certificatePem);
+  if (expires === undefined) {
+    if (expirations.size >= 10_000) expirations.clear();
+    expires = parseCertificate(cert.certificatePem).notAfter.toISOString();
+    expirations.set(cert.certificatePem, expires);
+  }
+  return expires;
 }
 
 /** Back to a fixture entry (private key included: `save` writes the org's own storage). */

@@ -9,6 +9,7 @@
  */
 import { customField, isCustomMetadataTable, newId, standardField, type FieldDef, type FieldValue, type OrgState, type Row, type Table } from './org-state';
 import { metadataError, type XmlElement, type XmlValue } from './replies';
+import { recordSwitch, switchInstant } from './switch-log';
 
 interface CustomMetadataTypeDef {
   apiName: string;
@@ -122,6 +123,9 @@ export function updateCustomMetadata(state: OrgState, item: Item, text: Text): X
       updates[field.name] = raw;
     }
   }
+  const recordName = `${table.name.replace(/__mdt$/i, '')}.${String(row.QualifiedApiName)}`;
+  const at = switchInstant(state);
+  for (const [field, to] of Object.entries(updates)) recordSwitch(state, { at, object: table.name, recordId: recordName, fullName: recordName, field, from: row[field], to });
   Object.assign(row, updates, { MasterLabel: label, Label: label });
-  return { fullName: `${table.name.replace(/__mdt$/i, '')}.${String(row.QualifiedApiName)}`, success: true };
+  return { fullName: recordName, success: true };
 }

@@ -166,6 +166,8 @@ const certificateBehaviour = {
 const recordBehaviour = {
   /** How a PATCH's If-Unmodified-Since (an HTTP date, whole seconds) is compared with LastModifiedDate. */
   ifUnmodifiedSincePrecision: z.enum(['second', 'millisecond']).default('second'),
+  /** A Composite subrequest refused by its If-Unmodified-Since: 412 with the usual error list, or 412 with no body (composite-api.ts). */
+  compositePreconditionBody: z.enum(['errors', 'empty']).default('errors'),
 };
 
 /**
@@ -176,6 +178,12 @@ const recordBehaviour = {
  */
 const speedBehaviour = {
   shareFixtureKeyMaterial: z.boolean().default(false),
+  /**
+   * Also no Salesforce behaviour, a benchmark-speed switch (FIXTURE.md): how many RSA key
+   * pairs per key size the process generates when the org loads, for certificates created
+   * through the API later (each used once; generated on demand when they run out). 0: none.
+   */
+  pregeneratedKeys: z.number().int().min(0).max(10_000).default(0),
 };
 
 export const sandboxFixtureSchema = z

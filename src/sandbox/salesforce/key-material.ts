@@ -18,6 +18,35 @@ export interface NewKeyMaterial {
   createdAt: Date;
   /** An existing certificate (PEM) whose subject the new one copies. */
   subjectFromCertificatePem?: string | undefined;
+  /** `behaviour.pregeneratedKeys` (a speed switch): take the key pair from the pool made ahead of time, when it has one. */
+  fromKeyPool?: boolean;
+}
+
+/**
+ * Under `behaviour.pregeneratedKeys` (a benchmark-speed switch, no Salesforce behaviour):
+ * RSA key pairs generated ahead of time, per key size, for the certificates later created
+ * through the API. Each is handed out once — every new certificate still has a key of its
+ * own, never seen before — and once the pool is empty keys are generated on demand as
+ * without the switch. The pool belongs to the process (every sandbox org in it draws from
+ * it). Real Salesforce makes keys on its own servers: this keeps the sandbox's key
+ * generation out of a measurement of certrot.
+ */
+const keyPools = new Map<KeySize, Promise<string | null>[]>();
+
+/** Generates keys until the pool of `keySize` holds `count` (at once: node:crypto runs them on its thread pool). */
+export async function fillKeyPool(keySize: KeySize, count: number): Promise<void> {
+  const pool = keyPools.get(keySize) ?? [];
+  keyPools.set(keySize, pool);
+  while (pool.length < count) {
+    // a failed generation is kept as null: the certificate taking it generates its own
+    pool.push(generateRsaKeyPair(keySize).then((pair) => pair.privateKeyPem, () => null));
+  }
+  await Promise.all(pool);
+}
+
+async function freshPrivateKey(input: NewKeyMaterial): Promise<string> {
+  const pooled = input.fromKeyPool ? await keyPools.get(input.keySize)?.shift() : undefined;
+  return pooled ?? (await generateRsaKeyPair(input.keySize)).privateKeyPem;
 }
 
 function subjectFor(input: NewKeyMaterial): CsrSubject {
@@ -26,7 +55,7 @@ function subjectFor(input: NewKeyMaterial): CsrSubject {
 }
 
 export async function makeSelfSigned(input: NewKeyMaterial) {
-  const { privateKeyPem } = await generateRsaKeyPair(input.keySize);
+  const privateKeyPem = await freshPrivateKey(input);
   const certificatePem = createSelfSignedCertificate({
     privateKeyPem,
     subject: subjectFor(input),
@@ -37,7 +66,7 @@ export async function makeSelfSigned(input: NewKeyMaterial) {
 }
 
 export async function makeCsr(input: NewKeyMaterial) {
-  const { privateKeyPem } = await generateRsaKeyPair(input.keySize);
+  const privateKeyPem = await freshPrivateKey(input);
   return { privateKeyPem, csrPem: createCsr({ privateKeyPem, subject: subjectFor(input) }) };
 }
 

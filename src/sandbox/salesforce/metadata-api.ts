@@ -127,7 +127,7 @@ async function createCertificate(state: OrgState, item: Item, clock: () => Date)
     deleted: false,
     chainPem: null,
   } as const;
-  const material = { uniqueName: fullName, keySize, orgId: state.orgId, createdAt, subjectFromCertificatePem };
+  const material = { uniqueName: fullName, keySize, orgId: state.orgId, createdAt, subjectFromCertificatePem, fromKeyPool: state.behaviour.pregeneratedKeys > 0 };
   const made = caSigned ? { ...(await makeCsr(material)), certificatePem: null } : { ...(await makeSelfSigned(material)), csrPem: null };
   // Salesforce's uniqueness holds under concurrency: check again after generating the key,
   // since another create of the same name may have landed meanwhile.

@@ -21,6 +21,7 @@ import {
 import { newId } from './org-ids';
 import type { OrgState } from './org-state';
 import { metadataError, type XmlElement } from './replies';
+import { namedCredentialPlaces, recordNamedCredentialSwitches } from './switch-log';
 
 /** readMetadata's record: fields in the XSD's (alphabetical) order, no secret. */
 export function namedCredentialRecord(nc: SandboxNamedCredential): XmlElement {
@@ -62,7 +63,9 @@ export function saveNamedCredential(state: OrgState, item: Item, mode: 'create' 
   const parsed = parseItem(state, item, fullName);
   if ('problem' in parsed) return parsed.problem;
   const now = new Date().toISOString();
+  const before = existing ? namedCredentialPlaces(existing) : null;
   if (existing) Object.assign(existing, parsed.values, { lastModifiedDate: now });
+  if (existing && before) recordNamedCredentialSwitches(state, existing.fullName, before, namedCredentialPlaces(existing));
   else state.namedCredentials.push({ id: newId(state, '0XA'), fullName, ...parsed.values, lastModifiedDate: now });
   return { fullName: existing?.fullName ?? fullName, success: true };
 }

@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { certificateToFixture, certificatesFromFixture, liveCertificate } from './certificate-state';
 import { connectedAppToFixture, connectedAppsFromFixture } from './connected-apps';
+import { fillKeyPool } from './key-material';
 import type { SandboxFixture } from './fixture-schema';
 import { customMetadataTypeTables, customObjectTables, customSettingTables, customTablesToFixture, standardTables } from './fixture-tables';
 import { namedCredentialFromFixture, namedCredentialToFixture } from './named-credentials';
@@ -45,6 +46,8 @@ export async function buildOrgState(fixture: SandboxFixture, options: { now?: Da
   const keyMaterial = { shareKeyMaterial: fixture.behaviour.shareFixtureKeyMaterial };
   state.connectedApps = await connectedAppsFromFixture(fixture.connectedApps, secrets.connectedAppKeys, keyMaterial);
   state.certificates = await certificatesFromFixture(state, fixture.certificates, now, keyMaterial);
+  // a benchmark-speed switch (FIXTURE.md): keys for certificates created later, made now
+  for (const keySize of new Set(fixture.certificates.map((c) => c.keySize))) await fillKeyPool(keySize, fixture.behaviour.pregeneratedKeys);
   for (const nc of fixture.namedCredentials) state.namedCredentials.push(namedCredentialFromFixture(state, nc, now));
   state.tables.push(
     ...standardTables(state),

@@ -1,11 +1,15 @@
 /**
  * The REST and Tooling REST resources under `/services/data/vXX.X/` that the adapter uses:
- * query, sobject PATCH (honouring If-Unmodified-Since), describeGlobal, describe, limits,
- * Tooling query (Certificate) and Tooling executeAnonymous.
+ * query, sobject PATCH (honouring If-Unmodified-Since: sobject-rows.ts), the Composite
+ * resource (composite-api.ts), describeGlobal, describe, limits, Tooling query
+ * (Certificate) and Tooling executeAnonymous.
  */
 import { executeAnonymous } from './anonymous-apex';
 import { expirationOf, findTable, isCustomMetadataTable, type FieldValue, type OrgState, type Row, type Table } from './org-state';
-import { jsonReply, noContent, restError, salesforceDateTime, type Reply } from './replies';
+import { routeComposite } from './composite-api';
+import { jsonReply, restError, salesforceDateTime, type Reply } from './replies';
+import { insufficientAccess, updateRecord } from './sobject-rows';
+import { recordSwitch, switchInstant } from './switch-log';
 import { SoqlError, matches, parseSoql, type SoqlQuery } from './soql';
 import { toolingApexTable } from './tooling-apex';
 
@@ -171,52 +175,6 @@ function describe(table: Table, ctx: RestContext): Reply {
   });
 }
 
-/** What Salesforce answers a user without access to an object (a protected setting, say). */
-function insufficientAccess(table: Table): Reply {
-  return restError(403, 'INSUFFICIENT_ACCESS', `insufficient access rights on object ${table.name}`);
-}
-
-function update(table: Table, id: string, body: string, ifUnmodifiedSince: string | undefined, precision: 'second' | 'millisecond'): Reply {
-  if (table.access === 'hidden') return restError(404, 'NOT_FOUND', `sObject type '${table.name}' is not supported.`);
-  if (table.access !== 'readable') return insufficientAccess(table);
-  // DML on Custom Metadata Type records is refused: only the Metadata API writes them
-  if (isCustomMetadataTable(table)) return restError(400, 'INVALID_TYPE_FOR_OPERATION', `entity type ${table.name} does not support update`);
-  const row = table.rows.find((r) => typeof r.Id === 'string' && r.Id.slice(0, 15) === id.slice(0, 15));
-  if (!row) return restError(404, 'NOT_FOUND', 'The requested resource does not exist');
-  let changes: unknown;
-  try {
-    changes = JSON.parse(body);
-  } catch {
-    return restError(400, 'JSON_PARSER_ERROR', 'The request body is not valid JSON');
-  }
-  if (typeof changes !== 'object' || changes === null || Array.isArray(changes)) return restError(400, 'JSON_PARSER_ERROR', 'Expected a JSON object');
-  const updates: Row = {};
-  for (const [name, value] of Object.entries(changes as Record<string, unknown>)) {
-    const field = fieldOf(table, name);
-    if (!field) return restError(400, 'INVALID_FIELD', `No such column '${name}' on sobject of type ${table.name}`, [name]);
-    if (!field.updateable) return restError(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${field.name}.`, [field.name]);
-    if (value !== null && (field.type === 'string' || field.type === 'textarea') && typeof value !== 'string') {
-      return restError(400, 'JSON_PARSER_ERROR', `Cannot deserialize instance of string from ${typeof value} value for ${field.name}`, [field.name]);
-    }
-    if (typeof value === 'string' && value.length > field.length) {
-      return restError(400, 'STRING_TOO_LONG', `${field.label}: data value too large: ${value.slice(0, 40)} (max length=${field.length})`, [field.name]);
-    }
-    updates[field.name] = value as FieldValue;
-  }
-  if (ifUnmodifiedSince !== undefined) {
-    const since = Date.parse(ifUnmodifiedSince);
-    const modified = Date.parse(String(row.LastModifiedDate));
-    // HTTP dates carry whole seconds; whether Salesforce also drops LastModifiedDate's milliseconds is unconfirmed
-    const later = precision === 'second' ? Math.floor(modified / 1000) > Math.floor(since / 1000) : modified > since;
-    if (!Number.isNaN(since) && later) {
-      return restError(412, 'PRECONDITION_FAILED', 'The requested record has been modified since the given If-Unmodified-Since time.');
-    }
-  }
-  const now = new Date().toISOString();
-  Object.assign(row, updates, { LastModifiedDate: now, SystemModstamp: now });
-  return noContent();
-}
-
 /** Matches a REST path (after `/services/data/vXX.X`) to its handler, or null. */
 export function routeRest(method: string, path: string, search: URLSearchParams, headers: { ifUnmodifiedSince?: string }, body: string, ctx: RestContext): RestRoute | null {
   const state = ctx.state;
@@ -255,6 +213,8 @@ export function routeRest(method: string, path: string, search: URLSearchParams,
       },
     };
   }
+  const composite = routeComposite(method, path, body, ctx);
+  if (composite) return composite;
   const recordMatch = /^\/sobjects\/([A-Za-z0-9_]+)\/([A-Za-z0-9]{15,18})$/.exec(path);
   if (recordMatch && (method === 'PATCH' || method === 'GET')) {
     const [, name = '', id = ''] = recordMatch;
@@ -263,7 +223,10 @@ export function routeRest(method: string, path: string, search: URLSearchParams,
       run: () => {
         const table = findTable(state, name);
         if (!table) return Promise.resolve(restError(404, 'NOT_FOUND', `sObject type '${name}' is not supported.`));
-        if (method === 'PATCH') return Promise.resolve(update(table, id, body, headers.ifUnmodifiedSince, state.behaviour.ifUnmodifiedSincePrecision));
+        if (method === 'PATCH') {
+          const at = switchInstant(state);
+          return Promise.resolve(updateRecord(state, table, id, body, headers.ifUnmodifiedSince, (entry) => recordSwitch(state, { ...entry, at })).reply);
+        }
         const row = table.rows.find((r) => typeof r.Id === 'string' && r.Id.slice(0, 15) === id.slice(0, 15));
         return Promise.resolve(row ? jsonReply(200, { attributes: { type: table.name }, ...row }) : restError(404, 'NOT_FOUND', 'The requested resource does not exist'));
       },

@@ -7,6 +7,8 @@
  *   GET    /__sandbox/faults   the injected faults still active
  *   POST   /__sandbox/faults   { faults: FaultRule[], replace?: boolean }
  *   DELETE /__sandbox/faults   clear them
+ *   GET    /__sandbox/switches `{ switches: [{ at, object, recordId, fullName?, field, from, to }] }` (switch-log.ts)
+ *   DELETE /__sandbox/switches clear that log
  *
  * Every API call counts against DailyApiRequests, as in a real org.
  */
@@ -22,6 +24,7 @@ import { buildOrgState, publicView, saveState } from './org-state';
 import { htmlReply, jsonReply, oauthError, restError, soapFault, type Reply } from './replies';
 import { routeRest } from './rest-api';
 import { SessionStore } from './sessions';
+import { attachSwitchLog, clearSwitches, switches } from './switch-log';
 
 export interface SandboxOrgOptions {
   /** A fixture file path, or the fixture itself (validated either way). */
@@ -141,6 +144,7 @@ export function createSandboxOrg(options: SandboxOrgOptions): SandboxOrg {
         ...(options.clock ? { now: options.clock() } : {}),
       });
       const clock = options.clock ?? (() => new Date());
+      attachSwitchLog(state, clock);
       const keyFiles = new Map<string, string>();
       if (options.connectedAppKeyOut && secrets.connectedAppKeys.size > 0) {
         const [first] = secrets.connectedAppKeys;
@@ -211,6 +215,11 @@ export function createSandboxOrg(options: SandboxOrgOptions): SandboxOrg {
         }
         if (path === '/__sandbox/state' && method === 'GET') return jsonReply(200, publicView(state));
         if (path === '/__sandbox/limits' && method === 'GET') return jsonReply(200, { dailyApiRequests: state.dailyApiRequests });
+        if (path === '/__sandbox/switches' && method === 'GET') return jsonReply(200, { switches: switches(state) });
+        if (path === '/__sandbox/switches' && method === 'DELETE') {
+          clearSwitches(state);
+          return jsonReply(200, { switches: [] });
+        }
         if (path === '/__sandbox/faults') {
           if (method === 'GET') return jsonReply(200, { faults: faults.list() });
           if (method === 'DELETE') {

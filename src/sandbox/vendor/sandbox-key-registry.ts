@@ -36,6 +36,19 @@ interface Org {
   keys: StoredKey[];
 }
 
+/**
+ * When a key became trusted or stopped being trusted (`GET /__sandbox/activations`):
+ * `replacing` is the key retired in the same step (single-key replace), else null. Fixture
+ * seeds are not activations and are not logged.
+ */
+export interface Activation {
+  at: string;
+  orgId: string;
+  fingerprint: string;
+  replacing: string | null;
+  action: 'activated' | 'restored' | 'retired';
+}
+
 export interface OrgSnapshot {
   orgId: string;
   mode: OrgMode;
@@ -46,6 +59,7 @@ const MIN_RSA_BITS = 2048;
 
 export class SandboxKeyRegistry {
   private readonly orgs = new Map<string, Org>();
+  private activationLog: Activation[] = [];
 
   constructor(private readonly clock: () => Date = () => new Date()) {}
 
@@ -100,7 +114,7 @@ export class SandboxKeyRegistry {
     if (key.state === 'retired') {
       throw new RegistryRefusal(409, 'KEY_STATE_CONFLICT', `Key ${key.fingerprint} is retired; restore it instead of activating it.`);
     }
-    return this.makeActive(orgId, key, replace);
+    return this.makeActive(orgId, key, replace, 'activated');
   }
 
   restore(orgId: string, fingerprint: string, replace: boolean): KeyChangeResponse {
@@ -109,7 +123,7 @@ export class SandboxKeyRegistry {
     if (key.state === 'staged') {
       throw new RegistryRefusal(409, 'KEY_STATE_CONFLICT', `Key ${key.fingerprint} was never active; activate it instead of restoring it.`);
     }
-    return this.makeActive(orgId, key, replace);
+    return this.makeActive(orgId, key, replace, 'restored');
   }
 
   retire(orgId: string, fingerprint: string): KeyChangeResponse {
@@ -117,6 +131,7 @@ export class SandboxKeyRegistry {
     if (key.state !== 'retired') {
       key.state = 'retired';
       key.retiredAt = this.clock().toISOString();
+      this.activationLog.push({ at: key.retiredAt, orgId, fingerprint: key.fingerprint, replacing: null, action: 'retired' });
     }
     return { key: toWire(key), retired: [] };
   }
@@ -147,11 +162,20 @@ export class SandboxKeyRegistry {
     return undefined;
   }
 
+  /** Every activation, restore and retirement so far, oldest first (copies). */
+  activations(): Activation[] {
+    return this.activationLog.map((a) => ({ ...a }));
+  }
+
+  clearActivations(): void {
+    this.activationLog = [];
+  }
+
   snapshot(): OrgSnapshot[] {
     return [...this.orgs].map(([orgId, org]) => ({ orgId, mode: org.mode, keys: org.keys.map(toWire) }));
   }
 
-  private makeActive(orgId: string, key: StoredKey, replace: boolean): KeyChangeResponse {
+  private makeActive(orgId: string, key: StoredKey, replace: boolean, action: 'activated' | 'restored'): KeyChangeResponse {
     const org = this.org(orgId);
     const others = org.keys.filter((k) => k.state === 'active' && k !== key);
     if (org.mode === 'single-key' && others.length > 0 && !replace) {
@@ -175,6 +199,7 @@ export class SandboxKeyRegistry {
     key.state = 'active';
     key.activatedAt = now;
     delete key.retiredAt;
+    this.activationLog.push({ at: now, orgId, fingerprint: key.fingerprint, replacing: retired[0] ?? null, action });
     return { key: toWire(key), retired };
   }
 

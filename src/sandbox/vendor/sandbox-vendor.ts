@@ -3,7 +3,8 @@
  * two-way-TLS probe are what tests and the demo exercise:
  *
  * - plain HTTP port: the key registry API (api/vendor-key-registry.openapi.yaml) plus the
- *   sandbox control plane (`/__sandbox/state`, `/__sandbox/faults`, `/__sandbox/orgs/{id}`);
+ *   sandbox control plane (`/__sandbox/state`, `/__sandbox/faults`, `/__sandbox/orgs/{id}`,
+ *   `/__sandbox/activations`: GET `{ activations: [{ at, orgId, fingerprint, replacing, action }] }`, DELETE clears);
  * - HTTPS port: an "integration server" that demands a client certificate and trusts exactly
  *   the currently active keys (`GET /` answers `{ fingerprint, orgId }` or 403), and the same
  *   registry API for clients that authenticate with a client certificate.
@@ -297,6 +298,13 @@ export class SandboxVendor {
 
   private control(method: string, pathname: string, rawBody: string, res: http.ServerResponse): void {
     if (pathname === '/__sandbox/state' && method === 'GET') return send(res, 200, this.state());
+    if (pathname === '/__sandbox/activations') {
+      if (method === 'GET') return send(res, 200, { activations: this.registry.activations() });
+      if (method === 'DELETE') {
+        this.registry.clearActivations();
+        return send(res, 200, { activations: [] });
+      }
+    }
     if (pathname === '/__sandbox/faults') {
       if (method === 'GET') return send(res, 200, { faults: this.faults.list() });
       if (method === 'DELETE') {
