@@ -1,0 +1,122 @@
+/**
+ * P3: a fleet — N overlap rotations of N certificates in one org (bench/lib/fleet-world.ts),
+ * started together and each approved as soon as it asks, with the least grace a request may
+ * give (1 ms); beside N runs of the no-op workflow of the same shape (bench/noop-workflow.ts)
+ * on the same dev server, with the same worker settings, in the same repetition. Throughput is
+ * workflows per second from the first start to the last result; the ratio rotation / no-op
+ * is within one repetition. Salesforce calls per rotation: the sandbox org's own
+ * DailyApiRequests counter, before and after, / N. Workers run in this process.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RotationRequest } from '../src/domain/rotation';
+import { WORLD_ORGS } from '../src/sandbox/world';
+import { quickNote, type BenchContext } from './lib/context';
+import { rotationWorker } from './lib/environment';
+import { flatCost } from './lib/goals';
+import { driveNoop, noopWorker } from './lib/noop';
+import type { BenchTable } from './lib/report';
+import { driveRotation } from './lib/rotation';
+import { allMet, formatSpread, meetsAtLeast, spread } from './lib/stats';
+import { startFleetWorld } from './lib/fleet-world';
+
+const GRACE = '1 ms';
+const POLL_MS = 250;
+
+export interface P3Sample {
+  readonly size: number;
+  readonly rotationSeconds: number;
+  readonly noopSeconds: number;
+  readonly completed: number;
+  readonly callsPerRotation: number;
+  readonly failures: readonly string[];
+}
+
+async function sample(context: BenchContext, size: number, rep: number): Promise<P3Sample> {
+  const { env } = context;
+  const dir = await mkdtemp(join(tmpdir(), 'certrot-bench-fleet-'));
+  const world = await startFleetWorld({ size, dir });
+  const stopWorld = env.defer(async () => {
+    await world.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  try {
+    const client = env.temporal.client;
+    // the no-op first, then the rotations: each batch has the worker to itself
+    const noop = await noopWorker(env, 'p3-noop');
+    const noopStarted = Date.now();
+    await Promise.all(world.certificates.map((c) => driveNoop(client, noop.taskQueue, `bench-noop-${size}-${rep}-${c}`, 1, POLL_MS)));
+    const noopSeconds = (Date.now() - noopStarted) / 1000;
+    await noop.stop();
+
+    const worker = await rotationWorker(env, world.config, 'p3');
+    try {
+      const before = await world.apiCalls();
+      const started = Date.now();
+      const outcomes = await Promise.all(
+        world.certificates.map(async (certificate) => {
+          const request: RotationRequest = { org: WORLD_ORGS.multiKey.alias, certificate, vendor: 'acme', strategy: 'overlap', gracePeriod: GRACE };
+          try {
+            const { status } = await driveRotation(client, worker.taskQueue, request, { pollMs: POLL_MS });
+            return status.outcome === 'completed' ? null : `${certificate}: ${status.outcome ?? status.phase}: ${status.reason ?? status.errors.join('; ')}`;
+          } catch (error) {
+            return `${certificate}: ${error instanceof Error ? error.message : String(error)}`;
+          }
+        }),
+      );
+      const rotationSeconds = (Date.now() - started) / 1000;
+      const calls = (await world.apiCalls()) - before;
+      const failures = outcomes.filter((o): o is string => o !== null);
+      context.log(`  P3 N=${size}: rotations ${rotationSeconds.toFixed(1)} s, no-op ${noopSeconds.toFixed(1)} s, ${size - failures.length}/${size} completed, ${(calls / size).toFixed(1)} Salesforce calls each`);
+      return { size, rotationSeconds, noopSeconds, completed: size - failures.length, callsPerRotation: calls / size, failures: failures.slice(0, 3) };
+    } finally {
+      await worker.stop();
+    }
+  } finally {
+    await stopWorld();
+  }
+}
+
+export async function p3(context: BenchContext): Promise<BenchTable[]> {
+  const sizes = context.quick ? [10, 20] : [20, 50, 100];
+  const samples: P3Sample[] = [];
+  for (const size of sizes) {
+    for (let rep = 0; rep < context.repetitions; rep += 1) {
+      context.log(`P3 fleet N=${size}: repetition ${rep + 1}/${context.repetitions}`);
+      samples.push(await sample(context, size, rep));
+    }
+  }
+  const of = (size: number): P3Sample[] => samples.filter((s) => s.size === size);
+  const ratioOf = (s: P3Sample): number => s.noopSeconds / s.rotationSeconds; // (N/rotation s) / (N/no-op s)
+  const largest = sizes[sizes.length - 1]!;
+  const perRotation = sizes.map((size) => ({ size, value: spread(of(size).map((s) => s.rotationSeconds / size))?.median ?? Number.NaN }));
+  const allCompleted = samples.every((s) => s.completed === s.size);
+  return [
+    {
+      id: 'p3',
+      title: 'fleet: N overlap rotations in one org vs a no-op workflow of the same shape',
+      goal: `rotation / no-op throughput ≥ 0.7× at N=${largest}, flat per-rotation cost (at N=${largest} ≤ 1.25× that at N=${sizes[0]!}), every rotation completed`,
+      met: allMet([meetsAtLeast(of(largest).map(ratioOf), 0.7), flatCost(perRotation), allCompleted]),
+      header: ['N', 'completed', 'rotations/s', 'no-op/s', 'ratio rotation / no-op', 'seconds per rotation (wall / N)', 'Salesforce calls per rotation'],
+      rows: sizes.map((size) => {
+        const list = of(size);
+        return [
+          String(size),
+          list.map((s) => `${s.completed}/${size}`).join(', '),
+          formatSpread(spread(list.map((s) => size / s.rotationSeconds)), 2),
+          formatSpread(spread(list.map((s) => size / s.noopSeconds)), 2),
+          formatSpread(spread(list.map(ratioOf)), 2, '×'),
+          formatSpread(spread(list.map((s) => s.rotationSeconds / size)), 2, 's'),
+          formatSpread(spread(list.map((s) => s.callsPerRotation)), 1),
+        ];
+      }),
+      notes: [
+        `Grace ${GRACE} (a request's least); each workflow approved as soon as its status query shows awaiting-approval (polled every ${POLL_MS} ms). Throughput: N / seconds from the first start to the last result. ` +
+          'The worker (default settings), the sandbox org and vendor and the driver share this process.',
+        ...samples.flatMap((s) => s.failures.map((f) => `Not completed (N=${s.size}): ${f}`)),
+        ...quickNote(context),
+      ],
+    },
+  ];
+}
