@@ -1,7 +1,8 @@
 /**
  * P3: a fleet — N overlap rotations of N certificates in one org (bench/lib/fleet-world.ts),
  * started together and each approved as soon as it asks, with the least grace a request may
- * give (1 ms); beside N runs of the no-op workflow of the same shape (bench/noop-workflow.ts)
+ * give (1 ms) — found by one visibility list per tick (bench/lib/approver.ts), not by
+ * querying every workflow; beside N runs of the no-op workflow of the same shape (bench/noop-workflow.ts)
  * on the same dev server, with the same worker settings, in the same repetition. Throughput is
  * workflows per second from the first start to the last result; the ratio rotation / no-op
  * is within one repetition. Salesforce calls per rotation: the sandbox org's own
@@ -10,14 +11,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RotationRequest } from '../src/domain/rotation';
+import { rotationWorkflowId, type RotationRequest, type RotationStatus } from '../src/domain/rotation';
+import { approveUpdate, statusQuery } from '../src/workflows/messages';
+import { startFleetApprover } from './lib/approver';
+import { noopApproveUpdate, type noopRotation } from './noop-workflow';
 import { WORLD_ORGS } from '../src/sandbox/world';
 import { quickNote, type BenchContext } from './lib/context';
 import { rotationWorker } from './lib/environment';
 import { flatCost } from './lib/goals';
-import { driveNoop, noopWorker } from './lib/noop';
+import { noopWorker } from './lib/noop';
 import type { BenchTable } from './lib/report';
-import { driveRotation } from './lib/rotation';
 import { allMet, formatSpread, meetsAtLeast, spread } from './lib/stats';
 import { startFleetWorld } from './lib/fleet-world';
 
@@ -47,20 +50,41 @@ async function sample(context: BenchContext, size: number, rep: number): Promise
     const client = env.temporal.client;
     // the no-op first, then the rotations: each batch has the worker to itself
     const noop = await noopWorker(env, 'p3-noop');
+    const noopApprover = startFleetApprover(client, noop.taskQueue, (id) => client.workflow.getHandle(id).executeUpdate(noopApproveUpdate, { args: [{ approver: 'bench' }] }).then(() => undefined), POLL_MS);
     const noopStarted = Date.now();
-    await Promise.all(world.certificates.map((c) => driveNoop(client, noop.taskQueue, `bench-noop-${size}-${rep}-${c}`, 1, POLL_MS)));
+    await Promise.all(
+      world.certificates.map(async (c) => {
+        const handle = await client.workflow.start<typeof noopRotation>('noopRotation', { taskQueue: noop.taskQueue, workflowId: `bench-noop-${size}-${rep}-${c}`, args: [{ graceMs: 1 }] });
+        await handle.result();
+      }),
+    );
     const noopSeconds = (Date.now() - noopStarted) / 1000;
+    await noopApprover.stop();
     await noop.stop();
 
     const worker = await rotationWorker(env, world.config, 'p3');
     try {
       const before = await world.apiCalls();
+      // the provisioning team: one query per rotation, for the fingerprint it approves
+      const approver = startFleetApprover(
+        client,
+        worker.taskQueue,
+        async (id) => {
+          const handle = client.workflow.getHandle(id);
+          const status = await handle.query(statusQuery);
+          if (!status.newCertificate) throw new Error(`${id} asks for approval without a new certificate`);
+          await handle.executeUpdate(approveUpdate, { args: [{ approver: 'bench', fingerprint: status.newCertificate.spkiFingerprint }] });
+        },
+        POLL_MS,
+      );
+      const stopApprover = env.defer(() => approver.stop());
       const started = Date.now();
       const outcomes = await Promise.all(
         world.certificates.map(async (certificate) => {
           const request: RotationRequest = { org: WORLD_ORGS.multiKey.alias, certificate, vendor: 'acme', strategy: 'overlap', gracePeriod: GRACE };
           try {
-            const { status } = await driveRotation(client, worker.taskQueue, request, { pollMs: POLL_MS });
+            const handle = await client.workflow.start('rotateCertificate', { taskQueue: worker.taskQueue, workflowId: rotationWorkflowId(request.org, request.certificate), args: [request] });
+            const status = (await handle.result()) as RotationStatus;
             return status.outcome === 'completed' ? null : `${certificate}: ${status.outcome ?? status.phase}: ${status.reason ?? status.errors.join('; ')}`;
           } catch (error) {
             return `${certificate}: ${error instanceof Error ? error.message : String(error)}`;
@@ -68,6 +92,7 @@ async function sample(context: BenchContext, size: number, rep: number): Promise
         }),
       );
       const rotationSeconds = (Date.now() - started) / 1000;
+      await stopApprover();
       const calls = (await world.apiCalls()) - before;
       const failures = outcomes.filter((o): o is string => o !== null);
       context.log(`  P3 N=${size}: rotations ${rotationSeconds.toFixed(1)} s, no-op ${noopSeconds.toFixed(1)} s, ${size - failures.length}/${size} completed, ${(calls / size).toFixed(1)} Salesforce calls each`);
@@ -114,7 +139,7 @@ export async function p3(context: BenchContext): Promise<BenchTable[]> {
         ];
       }),
       notes: [
-        `Grace ${GRACE} (a request's least); each workflow approved as soon as its status query shows awaiting-approval (polled every ${POLL_MS} ms). Throughput: N / seconds from the first start to the last result. ` +
+        `Grace ${GRACE} (a request's least); each workflow approved once a visibility list (one per ${POLL_MS} ms for the whole fleet, by the RotationPhase search attribute) shows it awaiting approval — a rotation's fingerprint read with one status query. Throughput: N / seconds from the first start to the last result. ` +
           'The worker (default settings), the sandbox org and vendor and the driver share this process; the sandbox draws new key pairs from a pool made before the clock starts (Salesforce makes them on its own servers).',
         ...samples.flatMap((s) => s.failures.map((f) => `Not completed (N=${s.size}): ${f}`)),
         ...quickNote(context),
