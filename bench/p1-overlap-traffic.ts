@@ -9,14 +9,12 @@ import type { RotationRequest } from '../src/domain/rotation';
 import { DEMO_CERTIFICATE, WORLD_ORGS } from '../src/sandbox/world';
 import { quickNote, type BenchContext } from './lib/context';
 import { benchWorld, rotationWorker } from './lib/environment';
-import { placesNaming } from './lib/references';
 import type { BenchTable } from './lib/report';
 import { driveRotation, requireCompleted } from './lib/rotation';
 import { allMet, formatNumber, formatSpread, meetsAtLeast, meetsAtMost, spread } from './lib/stats';
-import { startTraffic, type TrafficCall } from './lib/traffic';
+import type { TrafficCall } from './lib/traffic';
+import { demoCertificateTraffic, NEXT } from './lib/demo-traffic';
 
-const NEW_NAME = 'Vendor_Signing_Next';
-const NEW_LABEL = 'Vendor Signing Next';
 const WARM_UP_MS = 3_000;
 
 export interface P1Repetition {
@@ -35,20 +33,7 @@ async function repetition(context: BenchContext, minCalls: number, loops: number
   const { world, stop } = await benchWorld(env);
   try {
     const worker = await rotationWorker(env, world.config, 'p1');
-    const current = await world.salesforce.getCertificate(DEMO_CERTIFICATE);
-    const { targets, references } = await placesNaming(world, { uniqueName: DEMO_CERTIFICATE, label: current.label });
-    const traffic = startTraffic({
-      org: world.salesforce,
-      registry: world.registry,
-      vendorOrgId: org.vendorOrgId,
-      references,
-      targets,
-      certificates: [
-        { uniqueName: DEMO_CERTIFICATE, label: current.label },
-        { uniqueName: NEW_NAME, label: NEW_LABEL },
-      ],
-      loops,
-    });
+    const { traffic, references } = await demoCertificateTraffic(world, org.vendorOrgId, loops);
     let calls: TrafficCall[] = [];
     try {
       await new Promise((resolve) => setTimeout(resolve, WARM_UP_MS));
@@ -56,7 +41,7 @@ async function repetition(context: BenchContext, minCalls: number, loops: number
       // the rotation's other phases add time on top: the grace period alone should carry the calls
       const graceSeconds = Math.min(600, Math.max(2, Math.ceil(minCalls / rate)));
       context.log(`  P1: ${references.length} references, ${rate.toFixed(1)} calls/s in warm-up -> grace ${graceSeconds} s`);
-      const request: RotationRequest = { org: org.alias, certificate: DEMO_CERTIFICATE, vendor: 'acme', strategy: 'overlap', newUniqueName: NEW_NAME, newLabel: NEW_LABEL, gracePeriod: `${graceSeconds} seconds` };
+      const request: RotationRequest = { org: org.alias, certificate: DEMO_CERTIFICATE, vendor: 'acme', strategy: 'overlap', newUniqueName: NEXT.uniqueName, newLabel: NEXT.label, gracePeriod: `${graceSeconds} seconds` };
       const rotation = await driveRotation(env.temporal.client, worker.taskQueue, request);
       requireCompleted(rotation);
       calls = await traffic.stop();

@@ -7,10 +7,10 @@
  */
 export interface Prng {
   /** A float in [0, 1). */
-  next(): number;
+  next: () => number;
   /** An integer in [min, max]. */
-  between(min: number, max: number): number;
-  pick<T>(items: readonly T[]): T;
+  between: (min: number, max: number) => number;
+  pick: <T>(items: readonly T[]) => T;
 }
 
 export function seededPrng(seed: number): Prng {

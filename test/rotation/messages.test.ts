@@ -14,6 +14,7 @@ import type { RotationStatus } from '../../src/domain/rotation';
 import { DEMO_CERTIFICATE, WORLD_ORGS } from '../../src/sandbox/world';
 import { abortUpdate, statusQuery } from '../../src/workflows/messages';
 import { useRotationHarness, waitForPhase } from '../support/rotation-harness';
+import { seededPrng } from '../../bench/chaos/prng';
 
 const ORG = WORLD_ORGS.singleKey;
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -31,15 +32,7 @@ async function rawSignal(env: TestWorkflowEnvironment, workflowId: string, signa
 
 /** A deterministic generator of malformed payloads (no Math.random: a failure replays). */
 function malformedPayloads(name: MessageName, count: number, seed: number): unknown[] {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  const { next, pick } = seededPrng(seed);
   const strings = ['', ' ', '\u001b[2J', 'x'.repeat(5_000), 'AB:CD', '2026-13-45T99:99:99Z', '+275760-09-13T00:00:00Z', '\u202e', 'null'];
   const scalar = (): unknown => pick<() => unknown>([() => null, () => next() * 1e308, () => -1, () => true, () => pick(strings), () => [], () => ({ toString: 1 }), () => [pick(strings)]])();
   const fields = ['approver', 'fingerprint', 'window', 'reason', 'by', 'start', 'end', '__proto__', 'constructor'];
