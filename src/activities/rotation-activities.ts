@@ -24,6 +24,7 @@ import { createCertificateGenerator, summaryOf } from './certificate-generation'
 import { createBothSidesSwitch } from './both-sides-switch';
 import { createReferenceSwitcher } from './reference-switching';
 import { verifyRotation } from './verification';
+import { createApprovalActivities } from './approval-activities';
 import type { CertificateAuthority } from '../certificate-authorities/certificate-authority';
 import type {
   ActivateInput,
@@ -65,6 +66,8 @@ export interface ActivityDeps {
   readonly nonce?: () => string;
   /** The worker's metric meter for product gauges (see ./metrics.ts); none = not recorded. */
   readonly metrics?: MetricMeter;
+  /** The approvals link key (worker configuration `approvals.linkKey`): checks link decisions. */
+  readonly approvalLinkKey?: Buffer;
 }
 
 /** The run a vendor write belongs to (v1 inputs carry only the workflow id). */
@@ -172,6 +175,7 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
         fingerprint: key,
         certificatePem: input.certificate.certificatePem,
         ...(input.proposedWindow ? { window: input.proposedWindow } : {}),
+        ...(input.approvalExpiresAt ? { approval: { workflowId: run.workflowId, expiresAt: input.approvalExpiresAt } } : {}),
       });
       return { fingerprint: key, notified };
     }
@@ -203,6 +207,7 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
       fingerprint: input.fingerprint,
       window: input.window,
       reason: `Nothing was changed. Propose a new window or approve again before ${input.waitingUntil}.`,
+      approval: { workflowId: input.run.workflowId, expiresAt: input.waitingUntil },
     });
   }
 
@@ -255,5 +260,6 @@ export function createActivities(deps: ActivityDeps): RotationActivities {
     switchReferences: asActivity(createReferenceSwitcher((alias) => org(alias).org, clock)),
     switchBothSides: asActivity(createBothSidesSwitch({ orgOf: (alias) => org(alias).org, switchReferences: createReferenceSwitcher((alias) => org(alias).org, clock), activateVendorKey, clock })),
     verifyRotation: asActivity((input) => verifyRotation(input, { org: (alias) => org(alias).org, vendor, clock, nonce })),
+    ...createApprovalActivities({ org, vendor, clock, ...(deps.approvalLinkKey ? { linkKey: deps.approvalLinkKey } : {}) }),
   };
 }

@@ -7,6 +7,7 @@
  * provisioning team said it did reads "reported by", not observed. Every value that came
  * from outside (names, reasons, errors, notes, reference values) goes through `printable`.
  */
+import { continuityText, howApproved } from '../domain/approval-display';
 import { sameUniqueName } from '../domain/certificate';
 import { formatDuration } from '../domain/durations';
 import type { Outcome, RotationStatus, VerificationCheck } from '../domain/rotation';
@@ -53,8 +54,19 @@ function summaryRows(status: RotationStatus): [string, string][] {
     rows.push(['new key', p(status.newCertificate.spkiFingerprint)]);
   }
   if (status.window) rows.push(['window', `${p(status.window.start)} -> ${p(status.window.end)}`]);
-  if (status.approval) rows.push(['approved', `by ${p(status.approval.approver)} at ${p(status.approval.at)} (${p(status.approval.via)})`]);
-  if (status.rejection) rows.push(['rejected', `by ${p(status.rejection.approver)} at ${p(status.rejection.at)}: ${p(status.rejection.reason)}`]);
+  if (status.approvalMode) rows.push(['approval mode', p(status.approvalMode)]);
+  if (status.approvalDeadline && !status.approval && !status.outcome) rows.push(['approval due', `by ${p(status.approvalDeadline)}`]);
+  if (status.approval) {
+    const a = status.approval;
+    rows.push(['approved', `by ${p(a.approver)} at ${p(a.at)} (${p(a.via)})`]);
+    if (a.authentication) rows.push(['authenticated', p(howApproved(a.via, a.authentication))]);
+  }
+  if (status.rejection) {
+    const r = status.rejection;
+    rows.push(['rejected', `by ${p(r.approver)} at ${p(r.at)}${r.via ? ` (${p(r.via)})` : ''}: ${p(r.reason)}`]);
+    if (r.authentication) rows.push(['authenticated', p(howApproved(r.via, r.authentication))]);
+  }
+  if (status.continuity) rows.push(['continuity', p(continuityText(status.continuity))]);
   if (status.vendorConfirmation) {
     const c = status.vendorConfirmation;
     rows.push(['vendor applied', `reported by ${p(c.by ?? 'the provisioning team (unnamed)')} at ${p(c.at)} (${p(c.via)}), key ${p(c.fingerprint)}`]);

@@ -5,6 +5,7 @@
  * secret ever travels through workflow history. Every vendor write carries the rotation's
  * run (`RotationRun`), which scopes its idempotency key.
  */
+import type { ApprovalActivities } from './approval-contract';
 import type { CertificateSummary, KeySize } from './certificate';
 import type { Reference, ReferenceChange, ReferenceConflict, ReferenceTarget } from './reference';
 import type { UnswitchableReference } from './unswitchable-reference';
@@ -81,6 +82,11 @@ export interface ShareInput {
   readonly certificate: CertificateSummary;
   readonly previousFingerprint: string;
   readonly proposedWindow: RotationWindow | null;
+  /**
+   * Until when the approval can arrive (ISO-8601; since 'approval-routes'): a team's notice
+   * then carries a signed approval link expiring with it.
+   */
+  readonly approvalExpiresAt?: string;
 }
 export interface ShareResult {
   /** The SPKI fingerprint the approval must name. */
@@ -191,7 +197,7 @@ export interface VerifyInput {
   readonly unswitchable?: readonly UnswitchableReference[];
 }
 
-export interface RotationActivities {
+export interface RotationActivities extends ApprovalActivities {
   preflight(input: PreflightInput): Promise<PreflightResult>;
   backUpCertificate(input: BackupInput): Promise<BackupResult>;
   generateCertificate(input: GenerateInput): Promise<CertificateSummary>;

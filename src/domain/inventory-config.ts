@@ -9,6 +9,7 @@
  *           vendor: acme
  *           strategy: overlap
  *           window: "Saturdays 02:00-04:00 Europe/London"
+ *           approval: { mode: registry, pollInterval: "5 minutes" }   # default: manual
  *           renewal: { renewBeforeDays: 30, jitterMaxHours: 12 }
  *       maxActiveRotations: 3      # rotations against this org at once (default 3, at most 25)
  *
@@ -22,7 +23,7 @@ import { literalLength, patternMatches, patternProblem } from './certificate-pat
 import { parseWindowPolicy, type WindowPolicy } from './maintenance-window';
 import { DEFAULT_MAX_ACTIVE_ROTATIONS, MAX_ACTIVE_ROTATIONS_LIMIT } from './renewal/budget';
 import { MAX_JITTER_HOURS, MAX_RENEW_BEFORE_DAYS } from './renewal/policy';
-import { referencesRequestSchema } from './rotation-request';
+import { approvalRouteFields, referencesRequestSchema } from './rotation-request';
 
 /*
  * An integration's schema is built on first use, not when the module loads (it is part of
@@ -81,6 +82,8 @@ function buildIntegrationSchema() {
       // The same shape as a rotation request's references: an integration becomes one.
       references: referencesRequestSchema(),
       approvers: z.array(z.string().min(1)).optional(),
+      // How its rotations may be approved besides a person: { mode: registry, pollInterval: "5 minutes" }.
+      approval: z.object(approvalRouteFields()).strict().optional(),
       window: windowText,
       renewal: renewal.optional(),
     })

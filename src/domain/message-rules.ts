@@ -7,6 +7,7 @@
  *
  * Workflow-safe and table-tested without a server (test/unit/message-rules.test.ts).
  */
+import type { ApprovalMode } from './approval-route';
 import { shortFingerprint } from './fingerprint';
 import { parseMessage, windowProblem, type ParsedMessage } from './operator-messages';
 import type { Outcome, Phase, RotationWindow } from './rotation';
@@ -34,7 +35,17 @@ export interface RotationView {
   readonly manualReferences: number;
   /** Who already confirmed them, or null. */
   readonly manualStepsConfirmedBy: string | null;
+  /** The request's approval mode (absent = manual). */
+  readonly approvalMode?: ApprovalMode;
 }
+
+/**
+ * Who decides: a person (CLI, UI, signed link), or the automatic route the request chose.
+ * `approval.approvers` names the people who may decide; an automatic decision is allowed
+ * only in its own mode, and the approvers list does not apply to it (the request chose the
+ * route; the vendor is authenticated by its API or the continuity proof instead).
+ */
+export type DecisionOrigin = 'person' | 'registry' | 'continuity';
 
 export type Decision<T> = { readonly accept: true; readonly value: T } | { readonly accept: false; readonly reason: string };
 
@@ -47,7 +58,11 @@ function ended(view: RotationView): string | null {
   return view.outcome !== null ? `the rotation has ended (${view.outcome})` : null;
 }
 
-function approverProblem(view: RotationView, approver: string, verb: string): string | null {
+function approverProblem(view: RotationView, approver: string, verb: string, origin: DecisionOrigin): string | null {
+  if (origin !== 'person') {
+    const mode = view.approvalMode ?? 'manual';
+    return mode === origin ? null : `approval.mode is "${mode}": a ${origin} decision does not count for this rotation`;
+  }
   if (view.approvers.length === 0) return null;
   const wanted = approver.trim().toLowerCase();
   if (view.approvers.some((a) => a.trim().toLowerCase() === wanted)) return null;
@@ -67,7 +82,7 @@ function fingerprintProblem(view: RotationView, fingerprint: string): string | n
 const awaitingDecision = (view: RotationView): boolean =>
   view.phase === 'awaiting-approval' || (view.phase === 'scheduled' && view.windowMissed);
 
-export function decideApprove(view: RotationView, raw: unknown, now: number): Decision<ParsedMessage<'approve'>> {
+export function decideApprove(view: RotationView, raw: unknown, now: number, origin: DecisionOrigin = 'person'): Decision<ParsedMessage<'approve'>> {
   const parsed = parseMessage('approve', raw);
   if (!parsed.ok) return refuse(parsed.problem);
   const message = parsed.value;
@@ -75,7 +90,7 @@ export function decideApprove(view: RotationView, raw: unknown, now: number): De
     ended(view) ??
     (view.aborting ? 'the rotation is being aborted' : null) ??
     (awaitingDecision(view) ? null : `the rotation is not awaiting approval (phase ${view.phase})`) ??
-    approverProblem(view, message.approver, 'approve') ??
+    approverProblem(view, message.approver, 'approve', origin) ??
     fingerprintProblem(view, message.fingerprint);
   if (problem) return refuse(problem);
   if (message.window) {
@@ -92,13 +107,13 @@ export function decideApprove(view: RotationView, raw: unknown, now: number): De
   return { accept: true, value: message };
 }
 
-export function decideReject(view: RotationView, raw: unknown): Decision<ParsedMessage<'reject'>> {
+export function decideReject(view: RotationView, raw: unknown, origin: DecisionOrigin = 'person'): Decision<ParsedMessage<'reject'>> {
   const parsed = parseMessage('reject', raw);
   if (!parsed.ok) return refuse(parsed.problem);
   const problem =
     ended(view) ??
     (awaitingDecision(view) ? null : `the rotation is not awaiting approval (phase ${view.phase}); use abort instead`) ??
-    approverProblem(view, parsed.value.approver, 'reject');
+    approverProblem(view, parsed.value.approver, 'reject', origin);
   return problem ? refuse(problem) : { accept: true, value: parsed.value };
 }
 

@@ -21,6 +21,10 @@ export const MESSAGE_LIMITS = {
   windowMs: 31 * 86_400_000,
   /** How far ahead a window may start. */
   horizonMs: 400 * 86_400_000,
+  /** The approval service's `link` (see src/approvals/link-token.ts): a link id, an address, an HMAC. */
+  linkId: 64,
+  sentTo: 320,
+  proof: 100,
 } as const;
 
 /** The payload converter puts this in place of a payload it could not decode (see src/codec). */
@@ -61,9 +65,24 @@ function buildMessageSchemas() {
       message: `a window may last at most ${MESSAGE_LIMITS.windowMs / 86_400_000} days`,
     });
 
+  const base64url = (max: number) =>
+    z
+      .string()
+      .min(1, 'empty')
+      .max(max, `at most ${max} characters`)
+      .regex(/^[A-Za-z0-9_-]+$/, 'base64url characters only (A-Z a-z 0-9 - _)');
+  // Only the approval service sends `link`; the worker checks `proof` before the decision counts.
+  const link = z
+    .object({
+      linkId: base64url(MESSAGE_LIMITS.linkId),
+      sentTo: z.string().min(1, 'where the link was sent').max(MESSAGE_LIMITS.sentTo, `at most ${MESSAGE_LIMITS.sentTo} characters`),
+      proof: base64url(MESSAGE_LIMITS.proof),
+    })
+    .strict();
+
   return {
-    approve: z.object({ approver: who, fingerprint, window: windowSchema.optional() }).strict(),
-    reject: z.object({ approver: who, reason }).strict(),
+    approve: z.object({ approver: who, fingerprint, window: windowSchema.optional(), link: link.optional() }).strict(),
+    reject: z.object({ approver: who, reason, link: link.optional() }).strict(),
     reschedule: z.object({ window: windowSchema }).strict(),
     vendorApplied: z.object({ fingerprint, by: who.optional() }).strict(),
     abort: z.object({ reason, by: who.optional() }).strict(),

@@ -7,6 +7,7 @@
  * Workflow-safe: zod is plain, deterministic JavaScript.
  */
 import { z } from 'zod';
+import { APPROVAL_MODES, DEFAULT_REGISTRY_POLL, type ApprovalMode } from './approval-route';
 import { assertUniqueName, uniqueNameProblem } from './certificate-names';
 import { isDuration, parseDuration } from './durations';
 import { RotationError } from './errors';
@@ -32,6 +33,26 @@ export const windowSchema = z.lazy(() =>
     .strict()
     .refine((w) => Date.parse(w.end) > Date.parse(w.start), { message: 'the window must end after it starts' }),
 );
+
+/** `approval.pollInterval`: often enough to be useful, rarely enough not to hammer the registry. */
+export const POLL_INTERVAL_LIMITS_MS = { min: 10_000, max: DAY_MS } as const;
+
+/** `approval.mode` and `approval.pollInterval` (an inventory integration takes the same); built when called. */
+export function approvalRouteFields() {
+  return {
+    mode: z.enum(APPROVAL_MODES, { message: `one of ${APPROVAL_MODES.map((m) => `"${m}"`).join(', ')} (default "manual")` }).optional(),
+    pollInterval: z
+      .string()
+      .max(40, 'write a number and a unit, e.g. "1 minute"')
+      .refine(isDuration, { message: 'write a number and a unit, e.g. "30 seconds", "1 minute", "1 hour"' })
+      .refine((v) => v.length > 40 || !isDuration(v) || inPollRange(parseDuration(v, 'approval.pollInterval')), {
+        message: 'between 10 seconds and 1 day',
+      })
+      .optional(),
+  };
+}
+
+const inPollRange = (ms: number): boolean => ms >= POLL_INTERVAL_LIMITS_MS.min && ms <= POLL_INTERVAL_LIMITS_MS.max;
 
 /** A request's `references` (an inventory integration takes the same shape); built when called. */
 export function referencesRequestSchema() {
@@ -96,7 +117,11 @@ function buildRequestSchema() {
       strategy: z.enum(['overlap', 'simultaneous']).optional(),
       references: referencesRequestSchema(),
       approval: z
-        .object({ approvers: z.array(z.string().trim().min(1).max(200)).max(50).optional(), timeout: duration(DURATION_LIMITS_DAYS.approvalTimeout).optional() })
+        .object({
+          approvers: z.array(z.string().trim().min(1).max(200)).max(50).optional(),
+          timeout: duration(DURATION_LIMITS_DAYS.approvalTimeout).optional(),
+          ...approvalRouteFields(),
+        })
         .strict()
         .optional(),
       window: windowRequestSchema.optional(),
@@ -154,6 +179,8 @@ export function resolveRotationRequest(raw: unknown, now: Date): RotationInput {
   const approvalTimeout = request.approval?.timeout ?? ROTATION_DEFAULTS.approvalTimeout;
   const gracePeriod = request.gracePeriod ?? ROTATION_DEFAULTS.gracePeriod;
   const discover = request.references?.discover ?? targets.length === 0;
+  const mode: ApprovalMode = request.approval?.mode ?? 'manual';
+  const pollInterval = request.approval?.pollInterval ?? DEFAULT_REGISTRY_POLL;
   return {
     org: request.org,
     certificate: request.certificate,
@@ -168,6 +195,9 @@ export function resolveRotationRequest(raw: unknown, now: Date): RotationInput {
       approvers: request.approval?.approvers ?? [],
       timeout: approvalTimeout,
       timeoutMs: parseDuration(approvalTimeout, 'approval.timeout'),
+      mode,
+      pollInterval,
+      pollIntervalMs: parseDuration(pollInterval, 'approval.pollInterval'),
     },
     window,
     windowDurationMs: window.mode === 'on-approval' ? parseDuration(window.duration, 'window.duration') : 0,
@@ -204,4 +234,17 @@ export function windowFor(input: RotationInput, approvedAt: Date, proposed?: Rot
   const start = approvedAt.toISOString();
   const end = new Date(approvedAt.getTime() + parseDuration(input.window.duration, 'window.duration')).toISOString();
   return { start, end };
+}
+
+/**
+ * The approval mode a vendor cannot serve, or null: the automatic routes ask the vendor's
+ * API (its registry's approval state, or its verdict on a continuity statement), which a
+ * provisioning team — people reached by email or webhook — does not have.
+ */
+export function approvalModeProblem(mode: ApprovalMode, vendorKind: 'registry' | 'team', vendor: string): string | null {
+  if (mode === 'manual' || vendorKind === 'registry') return null;
+  return (
+    `approval.mode: "${mode}" needs a vendor with a key registry API, but vendor ${vendor} is a provisioning team (people, no API); ` +
+    'use approval.mode "manual" (a person approves through the CLI or the Temporal UI), or a vendor of kind http'
+  );
 }

@@ -24,10 +24,15 @@ export type Phase = (typeof PHASES)[number];
 
 export type Strategy = 'overlap' | 'simultaneous';
 
+import type { ApprovalRecord, ContinuityRecord, RejectionRecord } from './approval-record';
+import type { ApprovalMode, LinkAuthentication } from './approval-route';
 import type { CertificateSummary, KeySize } from './certificate';
 import type { Reference, ReferenceChange, ReferenceConflict, ReferenceTarget, RestoredReference } from './reference';
 
 export type { CertificateSummary } from './certificate';
+export type { ApprovalRecord, ContinuityRecord, RejectionRecord } from './approval-record';
+/** The signed link's part of an approve / reject message. */
+export type LinkRequest = LinkAuthentication;
 export type { Reference, ReferenceChange, ReferenceConflict, ReferenceTarget, RestoredReference } from './reference';
 
 /** An agreed window, ISO-8601 instants. */
@@ -70,7 +75,14 @@ export interface RotationRequest {
      */
     readonly acknowledge?: readonly string[];
   };
-  readonly approval?: { readonly approvers?: readonly string[]; readonly timeout?: string };
+  readonly approval?: {
+    readonly approvers?: readonly string[];
+    readonly timeout?: string;
+    /** How the approval may come besides a person (default `manual`); see approval-route.ts. */
+    readonly mode?: ApprovalMode;
+    /** `registry` mode: how often to ask the registry (default DEFAULT_REGISTRY_POLL, 10 seconds to 1 day). */
+    readonly pollInterval?: string;
+  };
   readonly window?: WindowRequest;
   readonly gracePeriod?: string;
   readonly verification?: { readonly signature?: boolean; readonly calloutUrl?: string };
@@ -93,7 +105,15 @@ export interface RotationInput {
     /** Acknowledged unswitchable places (absent in inputs resolved before they existed). */
     readonly acknowledge?: readonly string[];
   };
-  readonly approval: { readonly approvers: readonly string[]; readonly timeout: string; readonly timeoutMs: number };
+  readonly approval: {
+    readonly approvers: readonly string[];
+    readonly timeout: string;
+    readonly timeoutMs: number;
+    /** Absent in inputs resolved before approval routes existed: `manual`. */
+    readonly mode?: ApprovalMode;
+    readonly pollInterval?: string;
+    readonly pollIntervalMs?: number;
+  };
   readonly window: WindowRequest;
   /** The on-approval window's length in ms (0 for a fixed window). */
   readonly windowDurationMs: number;
@@ -146,6 +166,7 @@ export interface ApproveRequest {
   readonly approver: string;
   readonly fingerprint: string;
   readonly window?: RotationWindow;
+  readonly link?: LinkAuthentication;
 }
 export interface ApproveResult {
   readonly accepted: true;
@@ -166,6 +187,7 @@ export interface StartedResult {
 export interface RejectRequest {
   readonly approver: string;
   readonly reason: string;
+  readonly link?: LinkAuthentication;
 }
 export interface RescheduleRequest {
   readonly window: RotationWindow;
@@ -193,13 +215,6 @@ export interface TimelineEntry {
   readonly note?: string;
 }
 
-export interface ApprovalRecord {
-  readonly approver: string;
-  readonly fingerprint: string;
-  readonly at: string;
-  readonly window: RotationWindow;
-  readonly via: 'update' | 'signal';
-}
 
 /** A place certrot cannot switch, acknowledged by the request: a person switches it. */
 export interface ManualReference {
@@ -248,7 +263,7 @@ export interface RotationStatus {
   newCertificate: CertificateSummary | null;
   window: RotationWindow | null;
   approval: ApprovalRecord | null;
-  rejection: { approver: string; reason: string; at: string } | null;
+  rejection: RejectionRecord | null;
   referencesFound: Reference[];
   referencesChanged: ReferenceChange[];
   conflicts: ReferenceConflict[];
@@ -272,6 +287,15 @@ export interface RotationStatus {
   outcome: Outcome | null;
   /** When the outcome was reached. */
   endedAt?: string | null;
+  // ---- approval routes (absent in rotations from before them) ----
+  /** The id the vendor knows the org by (preflight). */
+  vendorOrgId?: string;
+  approvalMode?: ApprovalMode;
+  /** Until when an approval can arrive (ISO-8601). */
+  approvalDeadline?: string | null;
+  /** The window an approval without one would agree to; null = it opens at approval. */
+  proposedWindow?: RotationWindow | null;
+  continuity?: ContinuityRecord | null;
   reason: string | null;
 }
 

@@ -2,7 +2,12 @@
  * Delivers a notification by email over SMTP (nodemailer). One transport per channel,
  * closed by `close()`. The SMTP password never leaves the transport: errors are reduced to
  * their scrubbed message before they become a RotationError.
+ *
+ * A notification goes as one mail to `to` (and `cc`); a personal one (see ./notification.ts)
+ * as one mail per address of `to` and `cc`, each to that address alone, with a Message-ID of
+ * its own that is the same whenever the same notice goes to the same address again.
  */
+import { createHash } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import { z } from 'zod';
@@ -40,7 +45,15 @@ export class EmailChannel implements NotificationChannel {
     return `email via ${this.config.host}:${this.config.port} to ${this.config.to.join(', ')}`;
   }
 
-  async deliver(notification: Notification): Promise<void> {
+  /** Every address of `to` and `cc`: a personal notification goes to each on its own. */
+  recipients(): readonly string[] {
+    return [...new Set([...this.config.to, ...this.config.cc])];
+  }
+
+  async deliver(notification: Notification, recipient?: string): Promise<void> {
+    if (recipient !== undefined && !this.recipients().includes(recipient)) {
+      throw new RotationError('NOTIFICATION_FAILED', `${this.describe()} has no recipient ${recipient}; deliver to one of its own addresses.`, { retryable: false, details: { channel: 'email' } });
+    }
     this.transport ??= nodemailer.createTransport({
       host: this.config.host,
       port: this.config.port,
@@ -57,20 +70,19 @@ export class EmailChannel implements NotificationChannel {
     try {
       await this.transport.sendMail({
         from: this.config.from,
-        to: this.config.to,
-        ...(this.config.cc.length > 0 ? { cc: this.config.cc } : {}),
+        ...(recipient !== undefined ? { to: recipient } : { to: this.config.to, ...(this.config.cc.length > 0 ? { cc: this.config.cc } : {}) }),
         subject: notification.subject,
         text: notification.text,
-        // Same notification, same Message-ID: a re-send after a retry threads with (or is
-        // de-duplicated against) the first in the team's mailbox.
-        messageId: `<${notification.noticeId}@certrot>`,
+        // Same notification (to the same address), same Message-ID: a re-send after a retry
+        // threads with (or is de-duplicated against) the first in the team's mailbox.
+        messageId: recipient !== undefined ? `<${notification.noticeId}.${recipientTag(recipient)}@certrot>` : `<${notification.noticeId}@certrot>`,
         headers: { ...notification.emailHeaders, 'X-Certrot-Notice-Id': notification.noticeId },
         attachments: notification.attachments.map((a) => ({ filename: a.filename, content: a.content, contentType: a.contentType })),
       });
     } catch (error) {
       throw new RotationError(
         'NOTIFICATION_FAILED',
-        `Could not send the notice by ${this.describe()}: ${safeErrorMessage(error, [this.config.auth?.pass])}. Check the SMTP settings (host, port, secure, credentials); the notice will be sent again on retry.`,
+        `Could not send the notice ${recipient !== undefined ? `to ${recipient} ` : ''}by ${this.describe()}: ${safeErrorMessage(error, [this.config.auth?.pass, ...(notification.secrets ?? [])])}. Check the SMTP settings (host, port, secure, credentials); the notice will be sent again on retry.`,
         { retryable: true, details: { channel: 'email', host: this.config.host, port: this.config.port } },
       );
     }
@@ -80,4 +92,9 @@ export class EmailChannel implements NotificationChannel {
     this.transport?.close();
     this.transport = undefined;
   }
+}
+
+/** Names an address in a Message-ID without spelling it out there. */
+function recipientTag(address: string): string {
+  return createHash('sha256').update(address.trim().toLowerCase()).digest('hex').slice(0, 16);
 }

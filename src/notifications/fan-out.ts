@@ -4,7 +4,8 @@
  * retried activity only repeats what failed. The memory of deliveries lives in this object
  * (keep one per configured set of channels for the worker's lifetime); a worker that
  * restarted may send a notification again, with the same Message-ID / Idempotency-Key so
- * the receiving side can recognise it.
+ * the receiving side can recognise it. A personal notification (`personalize`) is delivered
+ * and remembered per recipient of each channel.
  *
  *   const fanOut = new NotificationFanOut([emailChannel, webhookChannel]);
  *   const outcome = await fanOut.deliver(notification);
@@ -24,7 +25,7 @@ export interface FanOutOutcome {
 }
 
 export class NotificationFanOut {
-  /** `<channel>\n<noticeId>` of every delivery made. */
+  /** `<channel>\n<recipient or empty>\n<noticeId>` of every delivery made. */
   private readonly delivered = new Set<string>();
 
   constructor(private readonly channels: readonly NotificationChannel[]) {}
@@ -34,33 +35,68 @@ export class NotificationFanOut {
     return this.channels.map((channel) => channel.describe()).join(' and ');
   }
 
-  /** Never rejects for a channel's failure (see `failures`); rejects when the activity is cancelled. */
+  /**
+   * Never rejects for a channel's failure (see `failures`); rejects when the activity is
+   * cancelled. A personal notification is delivered, and remembered, per recipient: one
+   * recipient's failure does not stop the next, and a retry repeats only the recipients
+   * that did not get it.
+   */
   async deliver(notification: Notification): Promise<FanOutOutcome> {
     const failures: RotationError[] = [];
     for (const channel of this.channels) {
-      const delivery = `${channel.describe()}\n${notification.noticeId}`;
-      if (this.delivered.has(delivery)) continue;
-      try {
-        await channel.deliver(notification);
-        this.delivered.add(delivery);
-      } catch (error) {
-        // The activity was cancelled: stop here and let its reason travel up.
-        const signal = currentSignal();
-        if (signal?.aborted) throw abortReasonOf(signal);
-        failures.push(
-          error instanceof RotationError
-            ? error
-            : new RotationError('NOTIFICATION_FAILED', `Could not send the notice by ${channel.describe()}.`, { retryable: true }),
-        );
+      for (const recipient of recipientsOf(channel, notification)) {
+        const delivery = deliveryKey(channel, recipient, notification);
+        if (this.delivered.has(delivery)) continue;
+        try {
+          await channel.deliver(copyFor(notification, recipient), recipient);
+          this.delivered.add(delivery);
+        } catch (error) {
+          // The activity was cancelled: stop here and let its reason travel up.
+          const signal = currentSignal();
+          if (signal?.aborted) throw abortReasonOf(signal);
+          failures.push(
+            error instanceof RotationError
+              ? error
+              : new RotationError('NOTIFICATION_FAILED', `Could not send the notice by ${channel.describe()}.`, { retryable: true }),
+          );
+        }
       }
     }
-    const sent = this.channels.map((channel) => channel.describe()).filter((name) => this.delivered.has(`${name}\n${notification.noticeId}`));
+    const sent = this.channels
+      .filter((channel) => recipientsOf(channel, notification).every((recipient) => this.delivered.has(deliveryKey(channel, recipient, notification))))
+      .map((channel) => channel.describe());
     return { sent, failures };
   }
 
   close(): void {
     for (const channel of this.channels) channel.close();
   }
+}
+
+/** A personal notification's recipients on a channel; `undefined` = the channel's one delivery. */
+function recipientsOf(channel: NotificationChannel, notification: Notification): ReadonlyArray<string | undefined> {
+  if (!notification.personalize || !channel.recipients) return [undefined];
+  return channel.recipients();
+}
+
+function deliveryKey(channel: NotificationChannel, recipient: string | undefined, notification: Notification): string {
+  return `${channel.describe()}\n${recipient ?? ''}\n${notification.noticeId}`;
+}
+
+/** The recipient's own copy: same id, subject and attachments, their own text and fields. */
+function copyFor(notification: Notification, recipient: string | undefined): Notification {
+  if (recipient === undefined || !notification.personalize) return notification;
+  const own = notification.personalize(recipient);
+  return {
+    noticeId: notification.noticeId,
+    subject: notification.subject,
+    attachments: notification.attachments,
+    ...(notification.emailHeaders ? { emailHeaders: notification.emailHeaders } : {}),
+    text: own.text,
+    ...(own.webhookText !== undefined ? { webhookText: own.webhookText } : {}),
+    ...(own.webhookFields ? { webhookFields: own.webhookFields } : notification.webhookFields ? { webhookFields: notification.webhookFields } : {}),
+    secrets: [...(notification.secrets ?? []), ...(own.secrets ?? [])],
+  };
 }
 
 /**

@@ -9,7 +9,7 @@
  *   const error = undeliveredError('The notice', outcome);
  *   if (error) throw error;
  */
-export type { Notification, NotificationAttachment, NotificationChannel, WebhookFields } from './notification';
+export type { Notification, NotificationAttachment, NotificationChannel, Personalization, WebhookFields } from './notification';
 export { EmailChannel, emailChannelConfigSchema } from './email-channel';
 export type { EmailChannelConfig } from './email-channel';
 export { WebhookChannel, webhookBodyOf, webhookChannelConfigSchema } from './webhook-channel';

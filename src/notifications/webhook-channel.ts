@@ -2,7 +2,8 @@
  * Delivers a notification as a JSON POST: Slack-compatible `text` (subject and text), the
  * `noticeId`, and the notification's structured webhook fields. A webhook URL usually *is*
  * the secret (Slack's path holds the token), so it is described by origin only, and extra
- * headers (e.g. a token) are never echoed.
+ * headers (e.g. a token) are never echoed. A personal notification has one recipient here,
+ * `webhook <host>` (the host of the URL, never its path).
  */
 import { z } from 'zod';
 import { RotationError } from '../domain/errors';
@@ -21,7 +22,7 @@ export type WebhookChannelConfig = z.input<typeof webhookChannelConfigSchema>;
 
 /** The JSON body: the channel's own `text` and `noticeId`, then what the composer adds. */
 export function webhookBodyOf(notification: Notification): Record<string, unknown> {
-  return { text: `${notification.subject}\n\n${notification.text}`, noticeId: notification.noticeId, ...notification.webhookFields };
+  return { text: notification.webhookText ?? `${notification.subject}\n\n${notification.text}`, noticeId: notification.noticeId, ...notification.webhookFields };
 }
 
 export class WebhookChannel implements NotificationChannel {
@@ -35,8 +36,13 @@ export class WebhookChannel implements NotificationChannel {
     return `webhook ${describeEndpoint(this.config.url)}`;
   }
 
+  /** The one recipient of a personal notification: `webhook <host>`. */
+  recipients(): readonly string[] {
+    return [`webhook ${new URL(this.config.url).host}`];
+  }
+
   async deliver(notification: Notification): Promise<void> {
-    const secrets = [this.config.url, ...Object.values(this.config.headers)];
+    const secrets = [this.config.url, ...Object.values(this.config.headers), ...(notification.secrets ?? [])];
     let status: number;
     try {
       const response = await sendHttpRequest({

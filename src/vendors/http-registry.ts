@@ -25,6 +25,7 @@ import { currentSignal, DeadlineExceeded } from '../runtime/call-context';
 import { abortReasonOf, errorCodeOf, isAllowedEndpoint, isTlsTrustFailure, sendHttpRequest, type HttpResponse } from './http-transport';
 import { deriveIdempotencyKey } from './idempotency-key';
 import { describeEndpoint, safeErrorMessage } from './redact';
+import { readApprovalState, sendContinuity, type ApprovalCaller } from './registry-approvals';
 import {
   capabilitiesResponseSchema,
   errorBodySchema,
@@ -38,7 +39,9 @@ import {
   type WireKey,
 } from './registry-wire';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus, parseRetryAfter, type RetryPolicy } from './retry-policy';
-import type { ActivateKeyOptions, KeyRegistry, SignatureVerification, StageKeyOptions, VendorCallContext, VendorKey } from './vendor-port';
+import type { ContinuityVerdict, RegistryApprovalState } from '../domain/approval-route';
+import type { SignedContinuityStatement } from '../domain/continuity-statement';
+import type { ActivateKeyOptions, KeyRegistry, RegistryCapabilities, SignatureVerification, StageKeyOptions, VendorCallContext, VendorKey } from './vendor-port';
 
 /** Configuration as the worker reads it; validated once at start-up. */
 export const httpRegistryConfigSchema = z
@@ -75,7 +78,8 @@ export interface HttpRegistryDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-interface Call<T> {
+/** One request to the registry (also what ./registry-approvals.ts sends through `call`). */
+export interface Call<T> {
   operation: string;
   method: 'GET' | 'POST';
   path: string;
@@ -113,7 +117,7 @@ export class HttpVendorRegistry implements KeyRegistry {
     this.sleep = deps.sleep ?? sleepUnlessCancelled;
   }
 
-  async capabilities(orgId: string): Promise<{ multipleActiveKeys: boolean }> {
+  async capabilities(orgId: string): Promise<RegistryCapabilities> {
     const answer = await this.call({
       operation: 'capabilities',
       method: 'GET',
@@ -121,7 +125,7 @@ export class HttpVendorRegistry implements KeyRegistry {
       schema: capabilitiesResponseSchema,
       orgId,
     });
-    return { multipleActiveKeys: answer.multipleActiveKeys };
+    return { multipleActiveKeys: answer.multipleActiveKeys, approvalState: answer.approvalState === true, continuity: answer.continuity === true };
   }
 
   async listKeys(orgId: string): Promise<VendorKey[]> {
@@ -178,6 +182,18 @@ export class HttpVendorRegistry implements KeyRegistry {
       valid: answer.valid,
       matchedFingerprint: answer.matchedFingerprint === null ? null : normalizeFingerprint(answer.matchedFingerprint),
     };
+  }
+
+  approvalState(orgId: string, fingerprint: string): Promise<RegistryApprovalState> {
+    return readApprovalState(this.approvalCaller(), orgId, fingerprint);
+  }
+
+  submitContinuity(orgId: string, fingerprint: string, signed: SignedContinuityStatement, options: VendorCallContext): Promise<ContinuityVerdict> {
+    return sendContinuity(this.approvalCaller(), orgId, fingerprint, signed, options);
+  }
+
+  private approvalCaller(): ApprovalCaller {
+    return { vendor: this.name, who: `Vendor ${this.name} (${describeEndpoint(this.base)})`, call: (call) => this.call(call) };
   }
 
   private async changeKey(

@@ -22,9 +22,11 @@ export type {
 export { HttpVendorRegistry, httpRegistryConfigSchema } from './http-registry';
 export type { HttpRegistryConfig, HttpRegistryDeps } from './http-registry';
 export { ManualVendor, manualVendorConfigSchema } from './manual-vendor';
-export type { ManualVendorConfig } from './manual-vendor';
-export { composeVendorNotice, approvalCommands } from './notification-message';
-export type { ComposedNotice, VendorNotice, WebhookPayload } from './notification-message';
+export type { ManualVendorConfig, ManualVendorDeps } from './manual-vendor';
+export { composeVendorNotice } from './notification-message';
+export type { ApprovalLink, ComposedNotice, VendorNotice, WebhookPayload } from './notification-message';
+export { createApprovalLinkMinter } from './approval-links';
+export type { ApprovalLinkMinter, ApprovalLinkRequest } from './approval-links';
 export { deriveIdempotencyKey, runScope } from './idempotency-key';
 export { createVendor, vendorConfigSchema } from './vendor-config';
 export type { VendorConfig } from './vendor-config';

@@ -3,13 +3,20 @@
  * reached by email and/or a webhook (chat channel, ticketing system).
  *
  * certrot can only tell these people things, so this adapter only delivers notices: the
- * certificate to install (with the exact approve/reject commands), the switch, the
- * retirement, a rollback, a cancellation, a missed window. What the team did arrives later
- * as their own confirmation, an update to the workflow, and is reported as theirs. There is
+ * certificate to install, the switch, the retirement, a rollback, a cancellation, a missed
+ * window. What the team did arrives later as their own confirmation, an update to the
+ * workflow, and is reported as theirs.
+ *
+ * With the approval service configured (`approvalLinks`, built from the worker's `approvals`
+ * section), a notice that asks for a decision (stage, window-missed) goes to each recipient
+ * in a copy of their own carrying their own signed link: one email per address, one post to
+ * the webhook (`webhook <host>`). The link is deterministic per notice and recipient (see
+ * ./approval-links.ts), so a re-send carries the same link; it is minted here, at delivery,
+ * and never appears in what `notify` resolves to, nor in its errors. There is
  * deliberately no key list and no signature check here: nothing on this side can observe
  * what the vendor trusts, so nothing here pretends to.
  *
- * Delivery is idempotent per channel: a channel that delivered a notice is not asked again
+ * Delivery is idempotent per channel (and recipient): a channel that delivered a notice is not asked again
  * when the activity is retried, so a retry only repeats what failed. The notice id includes
  * the rotation run, so a later run's identical notice (restore the same old key, say) is
  * delivered anew. The memory of deliveries lives in this process; a worker that restarted
@@ -23,7 +30,8 @@ import { z } from 'zod';
 import { normalizeFingerprint, spkiFingerprint } from '../certificates';
 import { RotationError } from '../domain/errors';
 import { EmailChannel, emailChannelConfigSchema, NotificationFanOut, undeliveredError, WebhookChannel, webhookChannelConfigSchema, type NotificationChannel } from '../notifications';
-import { composeVendorNotice, toNotification } from './notification-message';
+import type { ApprovalLinkMinter } from './approval-links';
+import { asksForDecision, composeVendorNotice, toNotification, toPersonalNotification, type VendorNotice } from './notification-message';
 import type { ProvisioningTeam, TeamNotice } from './vendor-port';
 
 export const manualVendorConfigSchema = z
@@ -34,9 +42,6 @@ export const manualVendorConfigSchema = z
     multipleActiveKeys: z.boolean().default(false),
     email: emailChannelConfigSchema.optional(),
     webhook: webhookChannelConfigSchema.optional(),
-    /** How the team runs the CLI in the commands we send, e.g. "npx certrot". */
-    cliCommand: z.string().min(1).default('certrot'),
-    temporalNamespace: z.string().min(1).optional(),
   })
   .refine((c) => c.email !== undefined || c.webhook !== undefined, {
     message: 'configure email or webhook (or both): a manual vendor must be told somehow',
@@ -44,15 +49,20 @@ export const manualVendorConfigSchema = z
   });
 export type ManualVendorConfig = z.input<typeof manualVendorConfigSchema>;
 
+export interface ManualVendorDeps {
+  /** Mints each recipient's signed approval link; none = notices carry no link (approval on the team's word). */
+  readonly approvalLinks?: ApprovalLinkMinter;
+}
+
 export class ManualVendor implements ProvisioningTeam {
   readonly kind = 'team';
   readonly name: string;
   readonly multipleActiveKeys: boolean;
-  private readonly config: z.output<typeof manualVendorConfigSchema>;
+  private readonly approvalLinks: ApprovalLinkMinter | undefined;
   /** Remembers what each channel delivered: a retried activity does not re-send it. */
   private readonly channels: NotificationFanOut;
 
-  constructor(config: ManualVendorConfig) {
+  constructor(config: ManualVendorConfig, deps: ManualVendorDeps = {}) {
     const parsed = manualVendorConfigSchema.safeParse(config);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -61,7 +71,7 @@ export class ManualVendor implements ProvisioningTeam {
         details: { field: where },
       });
     }
-    this.config = parsed.data;
+    this.approvalLinks = deps.approvalLinks;
     this.name = parsed.data.vendorName ?? 'vendor';
     this.multipleActiveKeys = parsed.data.multipleActiveKeys;
     const channels: NotificationChannel[] = [];
@@ -76,14 +86,20 @@ export class ManualVendor implements ProvisioningTeam {
    */
   async notify(notice: TeamNotice): Promise<string[]> {
     const fingerprint = checkedFingerprint(notice);
-    const composed = composeVendorNotice({
-      ...notice,
-      fingerprint,
-      vendorName: this.name,
-      cliCommand: this.config.cliCommand,
-      temporalNamespace: this.config.temporalNamespace,
-    });
-    const outcome = await this.channels.deliver(toNotification(composed));
+    const base: VendorNotice = { ...notice, fingerprint, vendorName: this.name };
+    const composed = composeVendorNotice(base);
+    const mint = this.approvalLinks;
+    const approval = notice.approval;
+    const notification =
+      mint && approval && asksForDecision(notice.kind)
+        ? toPersonalNotification(composed, (sentTo) =>
+            composeVendorNotice({
+              ...base,
+              approvalLink: { sentTo, url: mint({ noticeId: composed.noticeId, workflowId: approval.workflowId, expiresAt: approval.expiresAt, fingerprint, sentTo }) },
+            }),
+          )
+        : toNotification(composed);
+    const outcome = await this.channels.deliver(notification);
     const error = undeliveredError(`The ${notice.kind} notice to ${this.name} for org "${notice.orgId}" (key ${fingerprint})`, outcome, {
       vendor: this.name,
       orgId: notice.orgId,

@@ -3,38 +3,38 @@
  * once for both channels: an email (subject, plain text, the certificate as an attachment)
  * and a webhook payload (Slack-compatible `text` plus structured fields for automation).
  *
- * Pure: no I/O, no clock, no secrets in, so it is tested without an SMTP server. The
- * `noticeId` is derived from the notice itself, including the rotation run, so the same
- * notice re-sent after a retry carries the same Message-ID / Idempotency-Key and can be
- * recognised as a duplicate, while a later run's notice is a new one.
+ * The people at the vendor cannot run certrot or Temporal commands, so a notice carries
+ * none: a `stage` or `window-missed` notice carries the recipient's own signed approval link
+ * (with the approval service configured, see ./approval-links.ts), the key's full
+ * fingerprint, the window and until when the rotation waits. Without the service it says
+ * plainly that the customer's operators approve on the team's word. Text from outside (a
+ * reason) has its control characters made visible; the webhook's text is escaped for Slack.
+ *
+ * Pure: no I/O, no clock, no secrets in (the link is minted by the adapter and passed in),
+ * so it is tested without an SMTP server. The `noticeId` is derived from the notice itself,
+ * including the rotation run but never the link, so the same notice re-sent after a retry
+ * carries the same Message-ID / Idempotency-Key and can be recognised as a duplicate, while
+ * a later run's notice is a new one.
  */
 import { createHash } from 'node:crypto';
-import type { Notification } from '../notifications/notification';
+import { visibleControls } from '../domain/display-text';
+import type { Notification, Personalization } from '../notifications/notification';
 import type { ChangeWindow, TeamNotice, TeamNoticeKind } from './vendor-port';
 
 export type NoticeKind = TeamNoticeKind;
 
-/** A team notice plus what the adapter's configuration adds to every notice. */
+/** This recipient's signed approval link: a secret, for them alone. */
+export interface ApprovalLink {
+  readonly url: string;
+  /** The address it goes to, or `webhook <host>`; recorded with the decision. */
+  readonly sentTo: string;
+}
+
+/** A team notice plus what the adapter adds: its name and, per recipient, the approval link. */
 export interface VendorNotice extends TeamNotice {
   vendorName: string;
-  /** How operators run the CLI; default `certrot`. */
-  cliCommand?: string;
-  temporalNamespace?: string;
-}
-
-/** What the commands we send refer to. */
-export interface CommandTarget {
-  workflowId: string;
-  fingerprint: string;
-  cliCommand?: string;
-  temporalNamespace?: string;
-}
-
-export interface ApprovalCommands {
-  approve: string;
-  reject: string;
-  temporalApprove: string;
-  temporalReject: string;
+  /** stage / window-missed with the approval service configured. */
+  approvalLink?: ApprovalLink;
 }
 
 export interface WebhookPayload {
@@ -49,10 +49,15 @@ export interface WebhookPayload {
   workflowId: string;
   runId: string;
   window: ChangeWindow | null;
+  /** No proposed window: it opens when the team approves, for this long (when known). */
+  windowDuration: string | null;
   replace: boolean;
   reason: string | null;
   certificatePem: string | null;
-  commands: ApprovalCommands | null;
+  /** The signed approval page (stage / window-missed with the approval service); a secret. */
+  approvalUrl: string | null;
+  /** stage / window-missed: until when the rotation waits for the team's decision (ISO-8601). */
+  expiresAt: string | null;
 }
 
 export interface ComposedNotice {
@@ -72,23 +77,27 @@ const ACTION_TITLES: Record<NoticeKind, string> = {
   'window-missed': 'The agreed window closed before the switch - nothing was changed, a new window is needed',
 };
 
+/** Does this kind of notice ask the team for a decision (and so carry a link)? */
+export function asksForDecision(kind: NoticeKind): boolean {
+  return kind === 'stage' || kind === 'window-missed';
+}
+
 export function composeVendorNotice(notice: VendorNotice): ComposedNotice {
   const noticeId = noticeIdOf(notice);
-  const target: CommandTarget = { ...notice, workflowId: notice.run.workflowId };
-  const commands = notice.kind === 'stage' || notice.kind === 'window-missed' ? approvalCommands(target) : null;
   const subject = `[certrot] ${notice.vendorName} / org ${notice.orgId}: ${ACTION_TITLES[notice.kind]} (SPKI ${shortFingerprint(notice.fingerprint)})`;
-  const text = [...bodyLines(notice, target), '', `Notice id: ${noticeId}`].join('\n');
+  const text = [...bodyLines(notice), '', `Notice id: ${noticeId}`].join('\n');
   const attachments =
     notice.kind === 'stage' && notice.certificatePem
       ? [{ filename: certificateFileName(notice), content: notice.certificatePem, contentType: 'application/x-pem-file' }]
       : [];
+  const deciding = asksForDecision(notice.kind);
   return {
     noticeId,
     subject,
     text,
     attachments,
     webhook: {
-      text: `${subject}\n\n${text}`,
+      text: slackText(`${subject}\n\n${text}`),
       event: `certrot.key.${notice.kind}`,
       noticeId,
       vendor: notice.vendorName,
@@ -98,10 +107,12 @@ export function composeVendorNotice(notice: VendorNotice): ComposedNotice {
       workflowId: notice.run.workflowId,
       runId: notice.run.runId,
       window: notice.window ?? null,
+      windowDuration: deciding && !notice.window ? (notice.approval?.windowDuration ?? null) : null,
       replace: notice.replace === true,
       reason: notice.reason ?? null,
       certificatePem: notice.kind === 'stage' ? (notice.certificatePem ?? null) : null,
-      commands,
+      approvalUrl: deciding ? (notice.approvalLink?.url ?? null) : null,
+      expiresAt: deciding ? (notice.approval?.expiresAt ?? null) : null,
     },
   };
 }
@@ -111,70 +122,82 @@ export function composeVendorNotice(notice: VendorNotice): ComposedNotice {
  * JSON body (the channel adds the same `text` and `noticeId`) and the key as a mail header.
  */
 export function toNotification(notice: ComposedNotice): Notification {
-  const { text: _text, noticeId: _noticeId, ...webhookFields } = notice.webhook;
   return {
     noticeId: notice.noticeId,
     subject: notice.subject,
     text: notice.text,
     attachments: notice.attachments,
-    webhookFields,
+    webhookText: notice.webhook.text,
+    webhookFields: webhookFieldsOf(notice),
     emailHeaders: { 'X-Certrot-Fingerprint': notice.webhook.fingerprint },
+    ...(notice.webhook.approvalUrl ? { secrets: linkSecrets(notice.webhook.approvalUrl) } : {}),
   };
 }
 
-/** The exact commands that answer a `stage` (or `window-missed`) notice, ready to paste. */
-export function approvalCommands(notice: CommandTarget): ApprovalCommands {
-  const cli = notice.cliCommand ?? 'certrot';
-  const id = shellQuote(notice.workflowId);
-  const fp = notice.fingerprint;
-  const namespace = notice.temporalNamespace ? ` --namespace ${shellQuote(notice.temporalNamespace)}` : '';
-  const signal = (name: string, input: Record<string, string>): string =>
-    `temporal workflow signal${namespace} --workflow-id ${id} --name ${name} --input ${shellQuote(JSON.stringify(input))}`;
+/**
+ * A notice each recipient gets in their own copy (their own approval link): `composeFor`
+ * composes it for one recipient; it must keep the notice id (it is the same notice).
+ */
+export function toPersonalNotification(notice: ComposedNotice, composeFor: (recipient: string) => ComposedNotice): Notification {
   return {
-    approve: `${cli} approve --workflow-id ${id} --approver <you> --fingerprint ${fp}`,
-    reject: `${cli} reject --workflow-id ${id} --approver <you> --reason '<why>'`,
-    temporalApprove: signal('approve', { approver: '<you>', fingerprint: fp }),
-    temporalReject: signal('reject', { approver: '<you>', reason: '<why>' }),
+    ...toNotification(notice),
+    personalize: (recipient): Personalization => {
+      const own = composeFor(recipient);
+      if (own.noticeId !== notice.noticeId) throw new Error(`a personal copy of notice ${notice.noticeId} has another id (${own.noticeId})`);
+      return {
+        text: own.text,
+        webhookText: own.webhook.text,
+        webhookFields: webhookFieldsOf(own),
+        ...(own.webhook.approvalUrl ? { secrets: linkSecrets(own.webhook.approvalUrl) } : {}),
+      };
+    },
   };
 }
 
-/** The commands that confirm an `activate` notice: the workflow's vendorApplied signal. */
-export function confirmationCommands(notice: CommandTarget): { cli: string; temporal: string } {
-  const cli = notice.cliCommand ?? 'certrot';
-  const id = shellQuote(notice.workflowId);
-  const namespace = notice.temporalNamespace ? ` --namespace ${shellQuote(notice.temporalNamespace)}` : '';
-  return {
-    cli: `${cli} vendor-applied --workflow-id ${id} --fingerprint ${notice.fingerprint} --by <you>`,
-    temporal: `temporal workflow signal${namespace} --workflow-id ${id} --name vendorApplied --input ${shellQuote(JSON.stringify({ fingerprint: notice.fingerprint, by: '<you>' }))}`,
-  };
+function webhookFieldsOf(notice: ComposedNotice): Omit<WebhookPayload, 'text' | 'noticeId'> {
+  const { text: _text, noticeId: _noticeId, ...fields } = notice.webhook;
+  return fields;
 }
 
-/** Approving again with a new window: the approve command with the window flags added. */
-function reapprovalCommands(target: CommandTarget): { cli: string; temporal: string } {
-  const commands = approvalCommands(target);
-  const namespace = target.temporalNamespace ? ` --namespace ${shellQuote(target.temporalNamespace)}` : '';
-  const input = { approver: '<you>', fingerprint: target.fingerprint, window: { start: '<start>', end: '<end>' } };
-  return {
-    cli: `${commands.approve} --window-start <start> --window-end <end>`,
-    temporal: `temporal workflow signal${namespace} --workflow-id ${shellQuote(target.workflowId)} --name approve --input ${shellQuote(JSON.stringify(input))}`,
-  };
+/** The link and its token: kept out of channel errors. */
+function linkSecrets(url: string): string[] {
+  return [url, url.slice(url.lastIndexOf('/') + 1)];
 }
 
-function bodyLines(notice: VendorNotice, target: CommandTarget): string[] {
-  const commands = approvalCommands(target);
+/** Slack's escaping (`&`, `<`, `>`): no text in a notice becomes a link or a mention. */
+export function slackText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Outside text on a line of its own: control characters (and line breaks) made visible. */
+function outside(text: string): string {
+  return visibleControls(text);
+}
+
+function windowLine(notice: VendorNotice): string {
+  if (notice.window) return `${notice.window.start} .. ${notice.window.end} (UTC)`;
+  const duration = notice.approval?.windowDuration;
+  return `opens when you approve${duration ? `, for ${duration}` : ''}`;
+}
+
+function bodyLines(notice: VendorNotice): string[] {
+  const deciding = asksForDecision(notice.kind);
   const facts = [
     `Vendor:       ${notice.vendorName}`,
-    `Org:          ${notice.orgId}`,
+    `Org:          ${notice.orgId} (the org id you know it by)`,
     `Key (SPKI SHA-256 fingerprint):`,
     `              ${notice.fingerprint}`,
-    ...(notice.window ? [`Window:       ${notice.window.start} .. ${notice.window.end} (UTC)`] : []),
-    `Workflow id:  ${notice.run.workflowId} (run ${notice.run.runId})`,
+    ...(notice.kind === 'window-missed' && notice.window ? [`Missed:       ${windowLine(notice)}`] : []),
+    ...(notice.kind !== 'window-missed' && (notice.window || deciding) ? [`Window:       ${windowLine(notice)}`] : []),
+    ...(deciding && notice.approval ? [`Decide by:    ${notice.approval.expiresAt} (UTC); the rotation waits until then`] : []),
+    `Rotation:     ${notice.run.workflowId} (run ${notice.run.runId})`,
   ];
   const check = 'Check the fingerprint with: openssl x509 -in <file> -noout -pubkey | openssl pkey -pubin -outform der | openssl dgst -sha256 -c';
+  const hello = `Hello ${notice.vendorName} provisioning team,`;
   switch (notice.kind) {
     case 'stage':
       return [
-        `Hello ${notice.vendorName} provisioning team,`,
+        hello,
         '',
         `certrot is rotating the certificate org ${notice.orgId} uses with you. The new public certificate is attached${notice.certificatePem ? ` (${certificateFileName(notice)})` : ''}.`,
         'Please install it as a key for this org WITHOUT trusting it yet, and agree the switch window.',
@@ -183,22 +206,12 @@ function bodyLines(notice: VendorNotice, target: CommandTarget): string[] {
         '',
         check,
         '',
-        'When the key is installed and the window suits you, approve (binding your approval to this exact key):',
-        `  ${commands.approve}`,
-        '  or, with the Temporal CLI:',
-        `  ${commands.temporalApprove}`,
-        '',
-        'To refuse it (the rotation is rolled back and nothing changes on your side):',
-        `  ${commands.reject}`,
-        '  or:',
-        `  ${commands.temporalReject}`,
-        '',
-        'Replace <you> with your name and <why> with the reason.',
+        ...decisionLines(notice),
       ];
     case 'activate':
     case 'restore':
       return [
-        `Hello ${notice.vendorName} provisioning team,`,
+        hello,
         '',
         notice.kind === 'activate'
           ? `Please start trusting the key below for org ${notice.orgId}${notice.window ? ' within the agreed window' : ' now'}.`
@@ -209,61 +222,70 @@ function bodyLines(notice: VendorNotice, target: CommandTarget): string[] {
         '',
         ...facts,
         '',
-        ...(notice.kind === 'activate'
-          ? [
-              'As soon as it is done, confirm it (the rotation waits for this, then verifies with a signed test call):',
-              `  ${confirmationCommands(target).cli}`,
-              '  or, with the Temporal CLI:',
-              `  ${confirmationCommands(target).temporal}`,
-            ]
-          : ['Tell the rotation operator as soon as it is done (reply to this message); the rotation records your confirmation and then verifies with a signed test call.']),
+        notice.kind === 'activate'
+          ? 'As soon as it is done, tell your contact at the customer (reply to this message): their operators record your confirmation, and the rotation waits for it, then verifies with a signed test call.'
+          : 'Tell your contact at the customer as soon as it is done (reply to this message); the rotation records your confirmation and then verifies with a signed test call.',
       ];
     case 'retire':
-      return [
-        `Hello ${notice.vendorName} provisioning team,`,
-        '',
-        `Please stop trusting the key below for org ${notice.orgId}; it is being replaced and will be deleted on our side.`,
-        '',
-        ...facts,
-        '',
-        'Tell the rotation operator when it is done (reply to this message).',
-      ];
+      return [hello, '', `Please stop trusting the key below for org ${notice.orgId}; it is being replaced and will be deleted on our side.`, '', ...facts, '', 'Tell your contact at the customer when it is done (reply to this message).'];
     case 'cancel':
       return [
-        `Hello ${notice.vendorName} provisioning team,`,
+        hello,
         '',
         `The certificate rotation for org ${notice.orgId} was cancelled and rolled back. Do NOT activate the key below; if you installed it, please remove it. Keep trusting the current key.`,
-        ...(notice.reason ? ['', `Reason: ${notice.reason}`] : []),
+        ...(notice.reason ? ['', `Reason: ${outside(notice.reason)}`] : []),
         '',
         ...facts,
       ];
     case 'window-missed':
       return [
-        `Hello ${notice.vendorName} provisioning team,`,
+        hello,
         '',
         `The agreed window${notice.window ? ` (${notice.window.start} .. ${notice.window.end} UTC)` : ''} for org ${notice.orgId} closed before the switch started. Nothing was changed on our side: keep trusting the current key, and do not activate the key below yet.`,
-        ...(notice.reason ? ['', `What happens next: ${notice.reason}`] : []),
+        ...(notice.reason ? ['', `What happens next: ${outside(notice.reason)}`] : []),
         '',
         ...facts,
         '',
-        'To go ahead, propose a new window by approving again with it (the rotation waits for your answer):',
-        `  ${reapprovalCommands(target).cli}`,
-        '  or, with the Temporal CLI:',
-        `  ${reapprovalCommands(target).temporal}`,
-        '',
-        'To refuse it instead (the rotation is rolled back and nothing changes on your side):',
-        `  ${commands.reject}`,
-        '  or:',
-        `  ${commands.temporalReject}`,
-        '',
-        'Replace <you> with your name, <why> with the reason and <start>/<end> with ISO-8601 instants, e.g. 2026-12-05T02:00:00Z.',
+        ...decisionLines(notice),
       ];
   }
 }
 
+/** How the team answers a stage / window-missed notice: their link, or their word to the customer. */
+function decisionLines(notice: VendorNotice): string[] {
+  const stage = notice.kind === 'stage';
+  const by = notice.approval ? ` before ${notice.approval.expiresAt} (UTC)` : '';
+  const link = notice.approvalLink;
+  if (link) {
+    return [
+      stage ? 'When the key is installed, answer on your approval page:' : 'To go ahead, approve again with a new window (or propose one) on your approval page:',
+      `  ${link.url}`,
+      '',
+      'There you confirm the key you installed (paste its fingerprint, or upload the installed certificate and the page computes it) and say who you are.',
+      stage
+        ? 'Then approve (binding the approval to this exact key; optionally with another window), propose another window, or reject with a reason.'
+        : 'Then approve with a new window, propose one, or reject with a reason.',
+      'If you reject, the rotation is rolled back and nothing changes on your side.',
+      '',
+      `This link is yours: it was sent to ${link.sentTo} (every recipient of this notice gets their own), and that address is recorded with your decision.`,
+      `It works until a decision is made and expires${notice.approval ? ` at ${notice.approval.expiresAt} (UTC)` : ' when the rotation stops waiting'}. Do not forward it.`,
+    ];
+  }
+  return [
+    stage
+      ? `When the key is installed, tell your contact at the customer (reply to this message) the fingerprint of the key you installed and whether the window suits you, or which window would${by}.`
+      : `To go ahead, tell your contact at the customer (reply to this message) a new window (start and end, UTC) and the fingerprint of the key you installed${by}.`,
+    "The customer's operators then approve the rotation on your word, bound to that exact key.",
+    'To refuse it, tell them why: the rotation is rolled back and nothing changes on your side.',
+  ];
+}
+
 function noticeIdOf(notice: VendorNotice): string {
-  const material = [notice.kind, notice.vendorName, notice.orgId, notice.fingerprint, notice.run.workflowId, notice.run.runId, notice.window?.start ?? '', notice.window?.end ?? '', notice.replace === true ? 'replace' : '', notice.reason ?? ''].join('\n');
-  return `certrot-notice-${createHash('sha256').update(material).digest('hex').slice(0, 32)}`;
+  const material = [notice.kind, notice.vendorName, notice.orgId, notice.fingerprint, notice.run.workflowId, notice.run.runId, notice.window?.start ?? '', notice.window?.end ?? '', notice.replace === true ? 'replace' : '', notice.reason ?? ''];
+  // The approval a stage / window-missed notice asks for (never the link: it is per recipient).
+  if (notice.approval && asksForDecision(notice.kind)) material.push(notice.approval.workflowId, notice.approval.expiresAt, notice.approval.windowDuration ?? '');
+  const joined = material.join('\n');
+  return `certrot-notice-${createHash('sha256').update(joined).digest('hex').slice(0, 32)}`;
 }
 
 function certificateFileName(notice: VendorNotice): string {
@@ -275,10 +297,4 @@ function certificateFileName(notice: VendorNotice): string {
 export function shortFingerprint(fingerprint: string): string {
   const parts = fingerprint.split(':');
   return parts.length > 8 ? `${parts.slice(0, 4).join(':')}...${parts.slice(-4).join(':')}` : fingerprint;
-}
-
-/** POSIX shell quoting: bare when safe, otherwise single quotes. */
-export function shellQuote(value: string): string {
-  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(value)) return value;
-  return `'${value.replace(/'/g, `'\\''`)}'`;
 }

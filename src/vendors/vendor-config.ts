@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { HttpVendorRegistry, httpRegistryConfigSchema, type HttpRegistryDeps } from './http-registry';
-import { ManualVendor, manualVendorConfigSchema } from './manual-vendor';
+import { ManualVendor, manualVendorConfigSchema, type ManualVendorDeps } from './manual-vendor';
 import type { Vendor } from './vendor-port';
 
 export const vendorConfigSchema = z.discriminatedUnion('kind', [
@@ -20,7 +20,7 @@ export const vendorConfigSchema = z.discriminatedUnion('kind', [
 ]);
 export type VendorConfig = z.input<typeof vendorConfigSchema>;
 
-export function createVendor(id: string, config: VendorConfig, deps: HttpRegistryDeps = {}): Vendor {
+export function createVendor(id: string, config: VendorConfig, deps: HttpRegistryDeps = {}, teamDeps: ManualVendorDeps = {}): Vendor {
   if (config.kind === 'http') return new HttpVendorRegistry({ ...config.registry, vendorName: config.registry.vendorName ?? id }, deps);
-  return new ManualVendor({ ...config.manual, vendorName: config.manual.vendorName ?? id });
+  return new ManualVendor({ ...config.manual, vendorName: config.manual.vendorName ?? id }, teamDeps);
 }

@@ -15,6 +15,8 @@
  * id and run id): it scopes idempotency, so a retry of one rotation never applies twice
  * while a later rotation repeating the same write is a new request.
  */
+import type { ContinuityVerdict, RegistryApprovalState } from '../domain/approval-route';
+import type { SignedContinuityStatement } from '../domain/continuity-statement';
 import type { RotationRun } from '../domain/vendor';
 
 export type { RotationRun, VendorCapabilities, VendorKind } from '../domain/vendor';
@@ -64,11 +66,19 @@ export interface ActivateKeyOptions extends VendorCallContext {
   window?: ChangeWindow;
 }
 
+export interface RegistryCapabilities {
+  multipleActiveKeys: boolean;
+  /** Serves GET .../keys/{fingerprint}/approval (registry approvals); absent = unknown, treat as no. */
+  approvalState?: boolean;
+  /** Accepts key continuity statements (POST .../keys/{fingerprint}:continuity). */
+  continuity?: boolean;
+}
+
 export interface KeyRegistry {
   readonly kind: 'registry';
   /** The vendor's name, for errors ("vendor acme did not answer within 30 s"). */
   readonly name: string;
-  capabilities(orgId: string): Promise<{ multipleActiveKeys: boolean }>;
+  capabilities(orgId: string): Promise<RegistryCapabilities>;
   listKeys(orgId: string): Promise<VendorKey[]>;
   /** Share a public certificate without trusting it yet. Resolves to the SPKI fingerprint. */
   stageKey(orgId: string, certificatePem: string, options: StageKeyOptions): Promise<string>;
@@ -78,6 +88,18 @@ export interface KeyRegistry {
   restoreKey(orgId: string, fingerprint: string, options: ActivateKeyOptions): Promise<void>;
   /** Does an RSA-SHA256 signature over `nonce` verify against a key the vendor trusts? */
   verifySignature(orgId: string, nonce: string, signatureBase64: string): Promise<SignatureVerification>;
+  /**
+   * What the vendor's provisioning side decided about a staged key ("installed and
+   * approved for this window"). A vendor that does not know the key answers `pending` or
+   * fails with KEY_NOT_FOUND (non-retryable), depending on the vendor.
+   */
+  approvalState(orgId: string, fingerprint: string): Promise<RegistryApprovalState>;
+  /**
+   * Sends a key continuity statement for the staged key `fingerprint`, signed by the old
+   * and the new certificate; resolves to the vendor's verdict (a failed check is a verdict
+   * with `verified: false`, not an error).
+   */
+  submitContinuity(orgId: string, fingerprint: string, signed: SignedContinuityStatement, options: VendorCallContext): Promise<ContinuityVerdict>;
 }
 
 /** What certrot tells a provisioning team; each kind is one notice (email and/or webhook). */
@@ -95,6 +117,16 @@ export interface TeamNotice extends VendorCallContext {
   replace?: boolean;
   /** Why (cancel), or what happens next (window-missed). */
   reason?: string;
+  /**
+   * stage / window-missed: the rotation awaits the team's decision until `expiresAt`; with
+   * the approval service configured, the notice carries a signed link for it.
+   */
+  approval?: {
+    workflowId: string;
+    expiresAt: string;
+    /** Without a proposed `window`: how long the window lasts once approved (e.g. `2h`); shown to the team. */
+    windowDuration?: string;
+  };
 }
 
 export interface ProvisioningTeam {

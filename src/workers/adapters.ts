@@ -2,11 +2,14 @@
  * Turns the validated configuration into the adapters the activities use: one jsforce
  * org per configured org (its calls bounded by the org's own limiter, shared by every
  * activity of this worker), one vendor adapter per configured vendor, the CA if any.
+ * With the `approvals` section, provisioning teams' notices carry signed approval links
+ * minted with its key, and the activities check link decisions with the same key.
  */
 import { LocalCertificateAuthority } from '../certificate-authorities/certificate-authority';
 import type { ActivityDeps, ConfiguredOrg } from '../activities/rotation-activities';
 import { CallLimiter, limitOrgCalls } from '../salesforce/call-limiter';
 import { createJsforceOrg } from '../salesforce/jsforce-org';
+import { createApprovalLinkMinter } from '../vendors/approval-links';
 import { createVendor } from '../vendors/vendor-config';
 import type { Vendor } from '../vendors/vendor-port';
 import type { WorkerConfig } from './config';
@@ -35,8 +38,9 @@ export function createAdapters(config: WorkerConfig): Adapters {
   }
   const vendors = new Map<string, Vendor>();
   const closers: (() => void)[] = [];
+  const approvalLinks = config.approvals ? createApprovalLinkMinter(config.approvals) : undefined;
   for (const [id, vendorConfig] of Object.entries(config.vendors)) {
-    const vendor = createVendor(id, vendorConfig);
+    const vendor = createVendor(id, vendorConfig, {}, approvalLinks ? { approvalLinks } : {});
     if (vendor.kind === 'team') closers.push(() => vendor.close());
     vendors.set(id, vendor);
   }
@@ -45,6 +49,7 @@ export function createAdapters(config: WorkerConfig): Adapters {
     orgs,
     vendors,
     ...(ca ? { ca } : {}),
+    ...(config.approvals ? { approvalLinkKey: config.approvals.linkKey } : {}),
     close: () => closers.forEach((close) => close()),
   };
 }

@@ -14,6 +14,7 @@ import { ROTATION_TASK_QUEUE } from '../domain/rotation';
 import { emailChannelConfigSchema, webhookChannelConfigSchema } from '../notifications';
 import { salesforceAuthSchema } from '../salesforce/auth';
 import { vendorConfigSchema } from '../vendors/vendor-config';
+import { approvalsConfigSchema } from '../approvals/approvals-config';
 
 const temporalSchema = z
   .object({
@@ -82,6 +83,12 @@ export const workerConfigSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * The approval service (`certrot approvals`): the provisioning team's signed links. The
+     * worker mints links with `linkKey` for the notices it sends; the service checks them with
+     * the same key. Without this section notices carry no link (approval by CLI/UI only).
+     */
+    approvals: approvalsConfigSchema.optional(),
     /** Automatic renewals: which certificates the sweep renews, and where drift alerts go. */
     inventory: inventoryConfigSchema
       .extend({ alerts: z.object({ webhook: webhookChannelConfigSchema.optional(), email: emailChannelConfigSchema.optional() }).strict().optional() })

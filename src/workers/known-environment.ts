@@ -44,6 +44,12 @@ export const KNOWN_ENVIRONMENT: readonly KnownVariable[] = [
     secret: false,
     description: 'id of the key that encrypts new payloads (default: the last in CERTROT_CODEC_KEYS)',
   },
+  {
+    name: 'CERTROT_APPROVAL_LINK_KEY',
+    readBy: ['worker'],
+    secret: true,
+    description: 'the approvals link key (>= 32 random bytes, base64 or hex), written as ${CERTROT_APPROVAL_LINK_KEY} in approvals.linkKey; signs and checks approval links',
+  },
   { name: 'CERTROT_CODEC_TOKEN', readBy: ['codec-server'], secret: true, description: 'bearer token every codec-server call must carry' },
   {
     name: 'CERTROT_METRICS_ADDRESS',

@@ -13,7 +13,10 @@
  * saga undoes what was done, in reverse order, non-cancellably. Messages are wired to the
  * state class (rotation-state.ts), whose rules are pure (src/domain/message-rules.ts).
  *
- * Rotations started before this core replay on the frozen v1 code (`patched`).
+ * Rotations started before this core replay on the frozen v1 code (`patched`). Since
+ * 'approval-routes' the approval deadline is fixed before sharing (notices carry a signed
+ * link expiring with it) and the request's automatic route runs beside the wait for a
+ * person (approval-routes.ts).
  */
 import {
   ApplicationFailure,
@@ -32,7 +35,8 @@ import { rotationMetrics } from '../domain/metrics';
 import { forwardChanges, labelProblem } from '../domain/reference-plan';
 import type { Phase, RotationInput, RotationRequest, RotationStatus } from '../domain/rotation';
 import { rotationIdProblem } from '../domain/rotation-id';
-import { resolveRotationRequest } from '../domain/rotation-request';
+import { approvalModeProblem, resolveRotationRequest } from '../domain/rotation-request';
+import { APPROVAL_ROUTES_PATCH, startAutomaticRoute } from './approval-routes';
 import { applyRotation } from './apply-strategies';
 import { steps } from './activity-options';
 import { acquireCertificateLock, type HeldLock } from './certificate-lock';
@@ -144,6 +148,8 @@ class Rotation {
           '(Unique Names are compared case-insensitively); choose another newUniqueName — certrot never takes over a certificate it did not create',
       );
     }
+    const modeProblem = approvalModeProblem(input.approval.mode ?? 'manual', preflight.vendor.kind, input.vendor);
+    if (modeProblem) throw new RotationStopped(modeProblem);
     const preflightAt = new Date().toISOString();
     state.preflightPassed(preflight.vendor.kind, preflight.salesforceOrgId);
 
@@ -178,14 +184,21 @@ class Rotation {
     this.enter('sharing');
     this.saga.add(withdrawNewKey(undoing, old, created, () => state.status.reason ?? 'rotation rolled back'));
     const proposedWindow = input.window.mode === 'fixed' ? { start: input.window.start, end: input.window.end } : null;
+    // Since 'approval-routes' the deadline is known before sharing: the team's link expires with it.
+    const routes = patched(APPROVAL_ROUTES_PATCH);
+    const deadline = routes ? Date.now() + input.approval.timeoutMs : null;
+    if (deadline !== null) state.approvalRoutes(this.orgId, new Date(deadline).toISOString());
+    const expiring = deadline !== null ? { approvalExpiresAt: new Date(deadline).toISOString() } : {};
     const shared = await nonCancellable(() =>
-      steps.shareKey({ vendor: input.vendor, orgId: this.orgId, org: input.org, run: this.run_, certificate: created, previousFingerprint: old.spkiFingerprint, proposedWindow }),
+      steps.shareKey({ vendor: input.vendor, orgId: this.orgId, org: input.org, run: this.run_, certificate: created, previousFingerprint: old.spkiFingerprint, proposedWindow, ...expiring }),
     );
     if (shared.notified.length) state.note(`new key shared with ${shared.notified.join(', ')}`);
     this.checkpoint();
 
     // ---- awaiting-approval and scheduled (until a window opens that has not closed) -------
-    const window = await this.agreeOnWindow(created.spkiFingerprint);
+    this.enter('awaiting-approval');
+    if (routes) startAutomaticRoute({ state, input, orgId: this.orgId, run: this.run_, old, created, proposedWindow });
+    const window = await this.agreeOnWindow(created.spkiFingerprint, deadline ?? Date.now() + input.approval.timeoutMs);
 
     // ---- applying ------------------------------------------------------------------------
     this.enter('applying');
@@ -255,17 +268,14 @@ class Rotation {
     this.endWith(manual ? 'completed-with-manual-steps' : 'completed', null, manual ? 'completed; some clean-up must be finished by hand (see manualSteps)' : undefined);
   }
 
-  /** Holds `certificate-lock/<org id>/<name>` for the rotation's lifetime, or refuses. */
   /**
    * Waits for an approval (or a rejection, an abort, the approval timeout), then for its
    * window to open. A window that closed before applying started changes nothing: the
    * vendor is told and the rotation waits again — for a reschedule or a new approval —
    * until the approval timeout.
    */
-  private async agreeOnWindow(fingerprint: string): Promise<{ start: string; end: string }> {
+  private async agreeOnWindow(fingerprint: string, deadline: number): Promise<{ start: string; end: string }> {
     const { state, input } = this;
-    this.enter('awaiting-approval');
-    const deadline = Date.now() + input.approval.timeoutMs;
     for (;;) {
       const decided = await condition(
         () => (state.status.window !== null && !state.windowMissed) || state.status.rejection !== null || state.abortReason !== null,

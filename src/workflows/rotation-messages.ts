@@ -7,6 +7,8 @@
  */
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import type { ApprovalAuthentication, ApprovalVia } from '../domain/approval-route';
+import { describeFailure } from '../domain/failure-description';
 import type { MessageName, ParsedMessage } from '../domain/operator-messages';
 import type { MessageResult, RotationWindow, StartedResult } from '../domain/rotation';
 import {
@@ -27,9 +29,12 @@ import {
   vendorAppliedSignal,
   vendorAppliedUpdate,
 } from './messages';
+import { steps } from './activity-options';
 import type { RotationState } from './rotation-state';
 
 type Via = 'update' | 'signal';
+type Decided = 'approve' | 'reject';
+type LinkOf<N extends Decided> = NonNullable<ParsedMessage<N>['link']>;
 
 /** `state` null: the input was refused before a rotation existed; `started` answers with `refusal`. */
 export function wireMessages(state: RotationState | null, refusal: string | null): void {
@@ -54,12 +59,16 @@ function wireRotation(state: RotationState): void {
   });
 
   const answer = (message: string): MessageResult => ({ accepted: true, message, phase: state.phase });
-  const actions: { [N in MessageName]: (value: ParsedMessage<N>, via: Via) => unknown } = {
-    approve: (value, via) => ({ accepted: true, window: state.approve(value, via) }),
-    reject: (value) => {
-      state.reject(value);
+  const decisions: { [N in Decided]: (value: ParsedMessage<N>, via: ApprovalVia, authentication?: ApprovalAuthentication) => unknown } = {
+    approve: (value, via, authentication) => ({ accepted: true, window: state.approve(value, via, authentication) }),
+    reject: (value, via, authentication) => {
+      state.reject(value, via, authentication);
       return answer(`rejected by ${value.approver}; the rotation rolls back`);
     },
+  };
+  const actions: { [N in MessageName]: (value: ParsedMessage<N>, via: Via) => unknown } = {
+    approve: (value, via) => decisions.approve(value, via),
+    reject: (value, via) => decisions.reject(value, via),
     reschedule: (value): RotationWindow => state.reschedule(value),
     vendorApplied: (value, via) => {
       const confirmation = state.vendorApplied(value, via);
@@ -69,6 +78,26 @@ function wireRotation(state: RotationState): void {
     rollback: (value) => answer(`${state.rollback(value)}; both sides go back to the old certificate`),
     confirmManualSteps: (value, via) => answer(`${state.confirmManualSteps(value, via)}; clean-up may delete the old certificate`),
   };
+
+  /**
+   * A link decision: checks the proof (an activity), decides again, records. Rejects with
+   * an ApplicationFailure naming why it does not count; never touches state before that.
+   */
+  async function throughLink<N extends Decided>(name: N, raw: unknown, link: LinkOf<N>): Promise<unknown> {
+    let check: { valid: boolean; problem: string | null };
+    try {
+      check = await steps.checkApprovalLink({ workflowId: state.workflowId, fingerprint: state.status.newCertificate?.spkiFingerprint ?? '', decision: name, link });
+    } catch (error) {
+      throw ApplicationFailure.nonRetryable(`the approval link could not be checked, nothing was recorded: ${describeFailure(error)}`, 'LINK_CHECK_FAILED');
+    }
+    if (!check.valid) throw ApplicationFailure.nonRetryable(`approval link refused, nothing was recorded: ${check.problem ?? 'the proof does not verify'}`, 'LINK_REFUSED');
+    const decision = state.decide(name, raw);
+    if (!decision.accept) throw ApplicationFailure.nonRetryable(decision.reason, 'MESSAGE_REFUSED');
+    const authentication: ApprovalAuthentication = { method: 'signed-link', sentTo: link.sentTo, linkId: link.linkId, proof: link.proof };
+    return (decisions[name] as (value: ParsedMessage<N>, via: ApprovalVia, authentication: ApprovalAuthentication) => unknown)(decision.value, 'link', authentication);
+  }
+  const linkOf = (name: MessageName, value: unknown): LinkOf<Decided> | undefined =>
+    name === 'approve' || name === 'reject' ? (value as ParsedMessage<Decided>).link : undefined;
 
   function wire<N extends MessageName>(name: N, update: UpdateDefinition<unknown, never[]>, signal: SignalDefinition<never[]>): void {
     const act = actions[name] as (value: ParsedMessage<N>, via: Via) => unknown;
@@ -80,12 +109,23 @@ function wireRotation(state: RotationState): void {
       // The validator ran in this same task: the decision cannot have changed meanwhile.
       const decision = state.decide(name, raw);
       if (!decision.accept) throw ApplicationFailure.nonRetryable(decision.reason, 'MESSAGE_REFUSED');
+      const link = linkOf(name, decision.value);
+      if (link) return throughLink(name as Decided, raw, link);
       return act(decision.value, 'update');
     };
     const onSignal = (raw: unknown): void => {
       const decision = state.decide(name, raw);
-      if (decision.accept) act(decision.value, 'signal');
-      else state.refuse(name, decision.reason);
+      if (!decision.accept) {
+        state.refuse(name, decision.reason);
+        return;
+      }
+      const link = linkOf(name, decision.value);
+      if (!link) {
+        act(decision.value, 'signal');
+        return;
+      }
+      // Whatever the check says, the signal ends here: a refusal is recorded, never thrown.
+      void throughLink(name as Decided, raw, link).catch((error: unknown) => state.refuse(name, failureText(error)));
     };
     // The SDK's handler types are per definition; these three are erased to one shape here.
     (setHandler as (def: unknown, handler: unknown, options?: unknown) => void)(update, onUpdate, { validator });
@@ -100,4 +140,8 @@ function wireRotation(state: RotationState): void {
   wire('abort', erased(abortUpdate), erased(abortSignal));
   wire('rollback', erased(rollbackUpdate), erased(rollbackSignal));
   wire('confirmManualSteps', erased(confirmManualStepsUpdate), erased(confirmManualStepsSignal));
+}
+
+function failureText(error: unknown): string {
+  return error instanceof ApplicationFailure ? error.message : describeFailure(error);
 }

@@ -15,6 +15,7 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { CancellationScope, condition, patched, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { markdownText } from '../domain/display-text';
+import { continuityText, howApproved } from '../domain/approval-display';
 import { formatDuration } from '../domain/durations';
 import { SEARCH_ATTRIBUTE_KEYS } from '../domain/search-attributes';
 import type { RotationState } from './rotation-state';
@@ -114,7 +115,10 @@ function details(state: RotationState, certificate: string): string {
     lines.push(`Waiting for the provisioning team to approve SPKI fingerprint \`${s.newCertificate.spkiFingerprint}\`.`);
   }
   if (s.window) lines.push(`Window: ${s.window.start} → ${s.window.end}`);
-  if (s.approval) lines.push(`Approved by ${markdownText(s.approval.approver)} at ${s.approval.at}`);
+  if (s.approvalMode && s.approvalMode !== 'manual') lines.push(`Approval mode: ${s.approvalMode} (a person can still decide through the signed link or the CLI)`);
+  if (s.approval) lines.push(`Approved by ${markdownText(s.approval.approver)} at ${s.approval.at} — ${markdownText(howApproved(s.approval.via, s.approval.authentication))}`);
+  if (s.rejection?.via) lines.push(`Rejected by ${markdownText(s.rejection.approver)} — ${markdownText(howApproved(s.rejection.via, s.rejection.authentication))}`);
+  if (s.continuity) lines.push(`Continuity statement: ${markdownText(continuityText(s.continuity), 600)}`);
   if (s.vendorConfirmation) lines.push(`The provisioning team reported the new key active${s.vendorConfirmation.by ? ` (${markdownText(s.vendorConfirmation.by)})` : ''} at ${s.vendorConfirmation.at}`);
   if (s.mismatchWindowMs !== null) lines.push(`Measured mismatch window: ${formatDuration(s.mismatchWindowMs)}`);
   if (s.restored?.length) lines.push(`Restored ${s.restored.length} reference(s) to ${s.oldCertificate?.uniqueName ?? 'the old certificate'}.`);

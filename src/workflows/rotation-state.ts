@@ -7,6 +7,7 @@
  *
  * Workflow code: the clock is the workflow's (`Date.now()` is deterministic here).
  */
+import type { ApprovalAuthentication, ApprovalVia } from '../domain/approval-route';
 import type { CertificateSummary } from '../domain/certificate';
 import {
   decideAbort,
@@ -17,6 +18,7 @@ import {
   decideRollback,
   decideVendorApplied,
   type Decision,
+  type DecisionOrigin,
   type RotationView,
 } from '../domain/message-rules';
 import type { MessageName, ParsedMessage } from '../domain/operator-messages';
@@ -25,6 +27,7 @@ import { acknowledgementKey, describeUnswitchable, fixFor, type UnswitchableRefe
 import { agreedWindow } from '../domain/rotation-request';
 import type {
   ApprovalRecord,
+  ContinuityRecord,
   Outcome,
   Phase,
   RotationInput,
@@ -39,6 +42,9 @@ import type { VendorKind } from '../domain/vendor';
 const KEEP_REFUSED = 50;
 
 type Via = 'update' | 'signal';
+
+/** Through Temporal (CLI, UI): whoever can send the update. */
+const TEMPORAL: ApprovalAuthentication = { method: 'temporal' };
 
 export class RotationState {
   readonly status: RotationStatus;
@@ -95,6 +101,7 @@ export class RotationState {
   }
 
   private changed(): void {
+    if (this.routes) this.status.proposedWindow = this.view().proposedWindow;
     for (const listener of this.listeners) listener();
   }
 
@@ -121,6 +128,23 @@ export class RotationState {
   preflightPassed(vendorKind: VendorKind, salesforceOrgId: string): void {
     this.vendorKind = vendorKind;
     this.salesforceOrgId = salesforceOrgId;
+    this.changed();
+  }
+
+  /** Since 'approval-routes': the status carries what the approval service and automatic routes read. */
+  private routes = false;
+
+  approvalRoutes(vendorOrgId: string, approvalDeadline: string): void {
+    this.routes = true;
+    this.status.vendorOrgId = vendorOrgId;
+    this.status.approvalMode = this.input.approval.mode ?? 'manual';
+    this.status.approvalDeadline = approvalDeadline;
+    this.status.continuity = null;
+    this.changed();
+  }
+
+  continuityRecorded(record: ContinuityRecord): void {
+    this.status.continuity = record;
     this.changed();
   }
 
@@ -217,6 +241,7 @@ export class RotationState {
       reschedules: this.reschedules,
       manualReferences: this.status.manualReferences?.length ?? 0,
       manualStepsConfirmedBy: this.status.manualStepsConfirmed?.by ?? null,
+      approvalMode: this.input.approval.mode ?? 'manual',
     };
   }
 
@@ -236,6 +261,13 @@ export class RotationState {
     return (decisions[name] as () => Decision<ParsedMessage<N>>)();
   }
 
+  /** May the automatic route (`origin`) approve or reject with this payload now? Pure; never throws. */
+  decideAs<N extends 'approve' | 'reject'>(name: N, raw: unknown, origin: DecisionOrigin): Decision<ParsedMessage<N>> {
+    const view = this.view();
+    const decision = name === 'approve' ? decideApprove(view, raw, Date.now(), origin) : decideReject(view, raw, origin);
+    return decision as Decision<ParsedMessage<N>>;
+  }
+
   /** Records a refused signal (a refused update answers its sender instead). */
   refuse(name: MessageName, reason: string): void {
     this.status.refusedCount = (this.status.refusedCount ?? 0) + 1;
@@ -244,10 +276,10 @@ export class RotationState {
     this.changed();
   }
 
-  approve(message: ParsedMessage<'approve'>, via: Via): RotationWindow {
+  approve(message: ParsedMessage<'approve'>, via: ApprovalVia, authentication: ApprovalAuthentication = TEMPORAL): RotationWindow {
     const now = Date.now();
     const window = agreedWindow(this.input, now, message.window ?? this.view().proposedWindow);
-    const record: ApprovalRecord = { approver: message.approver, fingerprint: message.fingerprint, at: iso(), window, via };
+    const record: ApprovalRecord = { approver: message.approver, fingerprint: message.fingerprint, at: iso(), window, via, authentication };
     this.status.approval = record;
     this.status.window = window;
     this.windowMissed = false;
@@ -256,8 +288,8 @@ export class RotationState {
     return window;
   }
 
-  reject(message: ParsedMessage<'reject'>): void {
-    this.status.rejection = { approver: message.approver, reason: message.reason, at: iso() };
+  reject(message: ParsedMessage<'reject'>, via: ApprovalVia, authentication: ApprovalAuthentication = TEMPORAL): void {
+    this.status.rejection = { approver: message.approver, reason: message.reason, at: iso(), via, authentication };
     this.changed();
   }
 

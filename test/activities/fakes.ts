@@ -112,6 +112,14 @@ export function fakeRegistry(options: {
       record('verifySignature', args);
       return Promise.resolve(options.verification ?? { valid: false, matchedFingerprint: null });
     },
+    approvalState(...args) {
+      record('approvalState', args);
+      return Promise.resolve({ state: 'pending' });
+    },
+    submitContinuity(...args) {
+      record('submitContinuity', args);
+      return Promise.resolve({ verified: false, problem: 'fake registry', approval: 'pending', window: null, policy: null });
+    },
   };
 }
 

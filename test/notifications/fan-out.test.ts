@@ -66,6 +66,36 @@ describe('notification fan-out', () => {
     assert.equal(undeliveredError('The note', outcome)?.retryable, false);
   });
 
+  it('a personal notification: each recipient gets their own copy, and a retry repeats only the recipients that failed', async () => {
+    const copies: Array<{ recipient: string | undefined; text: string; secrets: readonly string[] }> = [];
+    const refuse = new Set(['b@x']);
+    const channel: NotificationChannel = {
+      describe: () => 'mail',
+      recipients: () => ['a@x', 'b@x'],
+      deliver: (notification, recipient) => {
+        if (recipient !== undefined && refuse.has(recipient)) return Promise.reject(new RotationError('NOTIFICATION_FAILED', `${recipient} is full.`, { retryable: true }));
+        copies.push({ recipient, text: notification.text, secrets: notification.secrets ?? [] });
+        return Promise.resolve();
+      },
+      close: () => undefined,
+    };
+    const plain = new RecordingChannel('plain');
+    const fanOut = new NotificationFanOut([channel, plain]);
+    const personal: Notification = { ...NOTE, personalize: (recipient) => ({ text: `Text for ${recipient}`, secrets: [`link-${recipient}`] }) };
+
+    const outcome = await fanOut.deliver(personal);
+    assert.deepEqual(outcome.sent, ['plain'], 'mail is not complete while b@x lacks it');
+    assert.equal(outcome.failures[0]?.message, 'b@x is full.');
+    assert.deepEqual(copies, [{ recipient: 'a@x', text: 'Text for a@x', secrets: ['link-a@x'] }]);
+    assert.deepEqual(plain.received, ['n-1'], 'a channel without recipients gets the notification once');
+
+    refuse.clear();
+    const retry = await fanOut.deliver(personal);
+    assert.deepEqual(retry.sent, ['mail', 'plain']);
+    assert.deepEqual(copies.map((c) => c.recipient), ['a@x', 'b@x'], 'a@x is not sent again');
+    assert.deepEqual(plain.received, ['n-1']);
+  });
+
   it('stops when the activity is cancelled, with its reason', async () => {
     const controller = new AbortController();
     const reason = new Error('activity cancelled');

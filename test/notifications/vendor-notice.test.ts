@@ -37,7 +37,7 @@ describe('vendor notices on the shared notification channels', () => {
     const window = { start: '2025-12-01T22:00:00.000Z', end: '2025-12-01T23:00:00.000Z' };
     const notice = { kind: 'stage' as const, orgId: ORG, fingerprint: key.fingerprint, certificatePem: key.certificatePem, window, ...testRun('wf-shared', 'run-3') };
     await vendor.notify(notice);
-    const composed = composeVendorNotice({ ...notice, vendorName: 'Acme CPQ', cliCommand: 'certrot' });
+    const composed = composeVendorNotice({ ...notice, vendorName: 'Acme CPQ' });
 
     assert.equal(hook.requests.length, 1);
     assert.deepEqual(JSON.parse(hook.requests[0]?.body ?? '{}'), composed.webhook);

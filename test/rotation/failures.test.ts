@@ -47,6 +47,8 @@ function installsAnotherKey(real: KeyRegistry, rogueCertificatePem: string, over
     retireKey: (orgId, fingerprint, options) => real.retireKey(orgId, fingerprint, options),
     restoreKey: (orgId, fingerprint, options) => real.restoreKey(orgId, fingerprint, options),
     verifySignature: (orgId, nonce, signature) => real.verifySignature(orgId, nonce, signature),
+    approvalState: (orgId, fingerprint) => real.approvalState(orgId, fingerprint),
+    submitContinuity: (orgId, fingerprint, signed, options) => real.submitContinuity(orgId, fingerprint, signed, options),
     ...overrides,
   };
 }

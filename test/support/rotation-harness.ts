@@ -14,6 +14,7 @@ import type { DataConverter } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities/rotation-activities';
+import type { RotationActivities } from '../../src/domain/activity-contract';
 import type { Phase, Reference, RotationRequest, RotationStatus } from '../../src/domain/rotation';
 import { rotationWorkflowId } from '../../src/domain/rotation';
 import { startSandboxWorld, type SandboxWorld, type WorldOptions } from '../../src/sandbox/world';
@@ -29,7 +30,7 @@ export interface RotationHarness {
   /** A fresh world; closed automatically at the end of the file. */
   world(options?: Omit<WorldOptions, 'dir'>): Promise<SandboxWorld>;
   /** Starts a worker for `world` on a fresh task queue (or the given one); stopped at the end of the file. */
-  worker(world: SandboxWorld, adapters?: Adapters, taskQueue?: string): Promise<{ worker: Worker; taskQueue: string; stop(): Promise<void> }>;
+  worker(world: SandboxWorld, adapters?: Adapters, taskQueue?: string, overrides?: Partial<RotationActivities>): Promise<{ worker: Worker; taskQueue: string; stop(): Promise<void> }>;
   start(taskQueue: string, request: RotationRequest): Promise<WorkflowHandle>;
   /**
    * The failure a rotation refused with (type ROTATION_REFUSED), awaited through a client
@@ -104,7 +105,7 @@ export function useRotationHarness(options: RotationHarnessOptions = {}): Rotati
       });
       return world;
     },
-    async worker(world, adapters, existingQueue) {
+    async worker(world, adapters, existingQueue, overrides = {}) {
       if (!bundle) throw new Error('the workflow bundle was not built');
       queueCounter += 1;
       const taskQueue = existingQueue ?? `rotation-test-${process.pid}-${queueCounter}`;
@@ -113,7 +114,8 @@ export function useRotationHarness(options: RotationHarnessOptions = {}): Rotati
         connection: env().nativeConnection,
         taskQueue,
         workflowBundle: bundle,
-        activities: createActivities(deps),
+        // `overrides`: scripted stand-ins for single activities (the rest are the real ones).
+        activities: { ...createActivities(deps), ...overrides },
         dataConverter: workerDataConverter(options.dataConverter),
         // No workflow cache: every task replays the whole history, so each test also proves the
         // workflow deterministic — and a stopped worker leaves no sticky queue behind (the

@@ -211,3 +211,39 @@ describe('formatStatus', () => {
     assert.match(text, /E{500}… \(10000 characters in all\)/);
   });
 });
+
+describe('formatStatus: how the approval came', () => {
+  const window = { start: '2026-12-01T09:30:00Z', end: '2026-12-01T11:30:00Z' };
+  it('names the signed link and the address it was sent to, escaped', () => {
+    const text = formatStatus(
+      baseStatus({
+        approvalMode: 'manual',
+        approval: { approver: 'ann', fingerprint: 'NE:WK:EY', at: '2026-12-01T09:20:00Z', window, via: 'link', authentication: { method: 'signed-link', sentTo: 'ops@acme.test\u001b[2J', linkId: 'bGluaw', proof: 'cHJvb2Y' } },
+      }),
+    );
+    assert.match(text, /approval mode\s+manual/);
+    assert.match(text, /approved\s+by ann at 2026-12-01T09:20:00Z \(link\)/);
+    assert.match(text, /authenticated\s+via signed link sent to ops@acme\.test\\x1b\[2J \(link bGluaw/);
+    assert.ok(!dangerous(text));
+  });
+
+  it('names the registry, the continuity verdict and a registry rejection', () => {
+    const registry = formatStatus(
+      baseStatus({ approval: { approver: 'vendor acme (bob)', fingerprint: 'NE:WK:EY', at: '2026-12-01T09:20:00Z', window, via: 'registry', authentication: { method: 'vendor-api', vendor: 'acme', approvedBy: 'bob' } } }),
+    );
+    assert.match(registry, /authenticated\s+via the vendor registry of acme, decided by bob \(vendor API\)/);
+    const continuity = formatStatus(
+      baseStatus({
+        approvalMode: 'continuity',
+        approval: { approver: 'vendor acme (continuity policy P-1)', fingerprint: 'NE:WK:EY', at: '2026-12-01T09:20:00Z', window, via: 'continuity', authentication: { method: 'continuity', vendor: 'acme', policy: 'P-1' } },
+        continuity: { signed: { statement: '{}', oldSignature: 'a', newSignature: 'b' }, verdict: { verified: true, problem: null, approval: 'approved', window: null, policy: 'P-1' }, problem: null, at: '2026-12-01T09:19:00Z' },
+      }),
+    );
+    assert.match(continuity, /continuity\s+signed, verified, approved \(policy P-1\)/);
+    assert.match(continuity, /via key continuity: vendor acme verified the statement/);
+    const rejected = formatStatus(
+      baseStatus({ phase: 'rolled-back', approval: null, rejection: { approver: 'vendor acme', reason: 'not\ninstalled', at: '2026-12-01T09:20:00Z', via: 'registry', authentication: { method: 'vendor-api', vendor: 'acme', approvedBy: null } } }),
+    );
+    assert.match(rejected, /rejected\s+by vendor acme at 2026-12-01T09:20:00Z \(registry\): not\\ninstalled/);
+  });
+});

@@ -43,7 +43,7 @@ describe('known environment variables', () => {
     assert.equal(KNOWN_VARIABLE_NAMES.size, KNOWN_ENVIRONMENT.length);
     assert.deepEqual(
       KNOWN_ENVIRONMENT.filter((variable) => variable.secret).map((variable) => variable.name),
-      ['CERTROT_CODEC_KEYS', 'CERTROT_CODEC_TOKEN', 'CERTROT_SANDBOX_VENDOR_TOKEN'],
+      ['CERTROT_CODEC_KEYS', 'CERTROT_APPROVAL_LINK_KEY', 'CERTROT_CODEC_TOKEN', 'CERTROT_SANDBOX_VENDOR_TOKEN'],
     );
     assert.equal(knownVariable('CERTROT_CODEC_KEY'), undefined);
     assert.deepEqual(knownVariable('CERTROT_CODEC_TOKEN')?.readBy, ['codec-server']);

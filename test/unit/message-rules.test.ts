@@ -360,3 +360,46 @@ describe('confirmManualSteps: an operator says the acknowledged manual reference
     assert.match(reasonOf(decideConfirmManualSteps(view({ manualReferences: 1 }), { by: 'ops', extra: 1 })), /Unrecognized key|unrecognized/i);
   });
 });
+
+describe('approval routes in the rules', () => {
+  const link = { linkId: 'bGluay0x', sentTo: 'provisioning@acme.test', proof: 'cHJvb2Y' };
+  const rows: Row[] = [
+    { name: 'an approval with a well-formed link parses (the proof is checked by the worker)', view: view(), payload: { approver: 'ann', fingerprint: FP, link }, expected: true },
+    { name: 'a rejection with a well-formed link parses', view: view(), payload: { approver: 'ann', reason: 'no', link }, expected: true },
+    { name: 'link.linkId must be base64url', view: view(), payload: { approver: 'ann', fingerprint: FP, link: { ...link, linkId: 'a b' } }, expected: /^link\.linkId: base64url/ },
+    { name: 'link.linkId is bounded', view: view(), payload: { approver: 'ann', fingerprint: FP, link: { ...link, linkId: 'a'.repeat(65) } }, expected: /^link\.linkId: at most 64/ },
+    { name: 'link.sentTo is bounded', view: view(), payload: { approver: 'ann', fingerprint: FP, link: { ...link, sentTo: 'a'.repeat(321) } }, expected: /^link\.sentTo: at most 320/ },
+    { name: 'link.proof is bounded', view: view(), payload: { approver: 'ann', fingerprint: FP, link: { ...link, proof: 'a'.repeat(101) } }, expected: /^link\.proof: at most 100/ },
+    { name: 'link.proof must be base64url', view: view(), payload: { approver: 'ann', fingerprint: FP, link: { ...link, proof: 'a+b/c=' } }, expected: /^link\.proof: base64url/ },
+    { name: 'link is strict', view: view(), payload: { approver: 'ann', fingerprint: FP, link: { ...link, token: 'x' } }, expected: /^link: /},
+    { name: 'link must be an object', view: view(), payload: { approver: 'ann', fingerprint: FP, link: 'forged' }, expected: /^link: / },
+    { name: 'link fields are required', view: view(), payload: { approver: 'ann', reason: 'r', link: {} }, expected: /^link\.linkId: / },
+  ];
+  for (const row of rows) {
+    it(row.name, () => {
+      const payload = row.payload as { fingerprint?: string };
+      if (payload.fingerprint !== undefined) check(decideApprove(row.view, row.payload, NOW), row.expected);
+      else check(decideReject(row.view, row.payload), row.expected);
+    });
+  }
+
+  it('an automatic decision counts only in its own mode, and the approvers list (people) does not apply to it', () => {
+    const people = view({ approvers: ['alice'] });
+    const registry = view({ approvers: ['alice'], approvalMode: 'registry' });
+    check(decideApprove(registry, { approver: 'vendor acme', fingerprint: FP }, NOW, 'registry'), true);
+    check(decideReject(registry, { approver: 'vendor acme', reason: 'not installed' }, 'registry'), true);
+    check(decideApprove(people, { approver: 'vendor acme', fingerprint: FP }, NOW, 'registry'), /approval\.mode is "manual": a registry decision does not count/);
+    check(decideApprove(registry, { approver: 'vendor acme', fingerprint: FP }, NOW, 'continuity'), /approval\.mode is "registry": a continuity decision/);
+    // A person still decides in any mode, under the approvers list.
+    check(decideApprove(registry, { approver: 'alice', fingerprint: FP }, NOW), true);
+    check(decideApprove(registry, { approver: 'vendor acme', fingerprint: FP }, NOW), /may not approve/);
+  });
+
+  it('an automatic approval still needs the new key and an open window', () => {
+    const continuity = view({ approvalMode: 'continuity' });
+    check(decideApprove(continuity, { approver: 'vendor acme', fingerprint: OTHER_FP }, NOW, 'continuity'), /is not the new certificate's SPKI fingerprint/);
+    check(decideApprove(continuity, { approver: 'vendor acme', fingerprint: FP, window: PAST }, NOW, 'continuity'), /not in the future/);
+    check(decideApprove(view({ approvalMode: 'continuity', phase: 'sharing' }), { approver: 'vendor acme', fingerprint: FP }, NOW, 'continuity'), /not awaiting approval/);
+    check(decideApprove(continuity, { approver: 'vendor acme', fingerprint: FP, window: FUTURE }, NOW, 'continuity'), true);
+  });
+});

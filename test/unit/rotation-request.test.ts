@@ -27,7 +27,7 @@ describe('rotation request validation', () => {
       caSigned: false,
       strategy: 'simultaneous',
       references: { discover: true, targets: [], repairLabels: false, acknowledge: [] },
-      approval: { approvers: [], timeout: '7 days', timeoutMs: 7 * 86_400_000 },
+      approval: { approvers: [], timeout: '7 days', timeoutMs: 7 * 86_400_000, mode: 'manual', pollInterval: '1 minute', pollIntervalMs: 60_000 },
       window: { mode: 'on-approval', duration: '2 hours' },
       windowDurationMs: 2 * 3_600_000,
       gracePeriod: '7 days',

@@ -45,7 +45,7 @@ describe('http vendor registry against the sandbox vendor', () => {
     const vendor = registry();
     assert.equal(vendor.kind, 'registry');
     assert.equal(vendor.name, 'Sandbox');
-    assert.deepEqual(await vendor.capabilities(orgId), { multipleActiveKeys: true });
+    assert.deepEqual(await vendor.capabilities(orgId), { multipleActiveKeys: true, approvalState: true, continuity: true });
 
     const oldFp = await vendor.stageKey(orgId, oldKey.certificatePem, RUN);
     assert.equal(oldFp, oldKey.fingerprint);

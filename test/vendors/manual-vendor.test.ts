@@ -64,7 +64,7 @@ describe('manual vendor adapter (email over SMTP + webhook)', () => {
     return vendor;
   }
 
-  it('a stage notice mails the team the certificate, its fingerprint and the approve/reject commands', async () => {
+  it('a stage notice mails the team the certificate, its fingerprint and how to answer (no commands)', async () => {
     const vendor = manualVendor();
     assert.equal(vendor.kind, 'team');
     assert.equal(vendor.name, 'Acme CPQ');
@@ -86,9 +86,8 @@ describe('manual vendor adapter (email over SMTP + webhook)', () => {
     const text = parsed.parts.find((p) => (p.headers['content-type'] ?? '').startsWith('text/plain'));
     assert.ok(text, 'a plain-text part');
     assert.ok(text.body.includes(newKey.fingerprint), 'the fingerprint is in the body');
-    assert.ok(text.body.includes(`certrot approve --workflow-id wf-stage-1 --approver <you> --fingerprint ${newKey.fingerprint}`));
-    assert.ok(text.body.includes(`certrot reject --workflow-id wf-stage-1 --approver <you> --reason '<why>'`));
-    assert.ok(text.body.includes('temporal workflow signal --workflow-id wf-stage-1 --name approve'));
+    assert.doesNotMatch(text.body, /certrot (approve|reject)|temporal workflow|--workflow-id/);
+    assert.match(text.body, /operators then approve the rotation on your word/, 'no approval service configured: no link');
     assert.ok(text.body.includes('2025-12-01T22:00:00.000Z'));
     const attachment = parsed.parts.find((p) => /attachment/.test(p.headers['content-disposition'] ?? ''));
     assert.ok(attachment, 'the certificate is attached');
@@ -117,17 +116,20 @@ describe('manual vendor adapter (email over SMTP + webhook)', () => {
     assert.equal(payload.workflowId, 'wf-stage-2');
     assert.equal(payload.runId, 'run-7');
     assert.equal(payload.certificatePem, newKey.certificatePem);
-    assert.match(payload.commands?.temporalApprove ?? '', /--name approve --input '\{"approver":"<you>","fingerprint":"/);
+    assert.equal('commands' in payload, false);
+    assert.equal(payload.approvalUrl, null);
+    assert.doesNotMatch(payload.text, /certrot (approve|reject)|temporal workflow/);
   });
 
-  it('only tells: an activate notice asks for the switch and says how to confirm it; nothing is recorded as done', async () => {
+  it('only tells: an activate notice asks for the switch and to say when it is done; nothing is recorded as done', async () => {
     const vendor = manualVendor();
     await vendor.notify({ kind: 'activate', orgId: ORG, fingerprint: newKey.fingerprint, replace: true, ...testRun('wf-3') });
     const parsed = parseMail(smtp.messages[0]?.raw ?? '');
     assert.match(parsed.headers.subject ?? '', /Please switch to the new certificate/);
     const body = parsed.parts.map((p) => p.body).join('\n');
     assert.match(body, /replace the current key with this one in a single step/);
-    assert.ok(body.includes(`certrot vendor-applied --workflow-id wf-3 --fingerprint ${newKey.fingerprint} --by <you>`), body);
+    assert.match(body, /tell your contact at the customer \(reply to this message\)/);
+    assert.doesNotMatch(body, /certrot vendor-applied|temporal workflow/);
     for (const pretence of ['listKeys', 'verifySignature', 'recordConfirmation', 'capabilities', 'stageKey', 'activateKey']) {
       assert.equal(pretence in vendor, false, `a provisioning team has no ${pretence}`);
     }
@@ -149,8 +151,8 @@ describe('manual vendor adapter (email over SMTP + webhook)', () => {
     const body = parsed.parts.map((p) => p.body).join('\n');
     assert.match(body, /closed before the switch started\. Nothing was changed/);
     assert.match(body, /What happens next: the rotation waits for a new window until 2025-12-08T23:00:00\.000Z/);
-    assert.ok(body.includes(`certrot approve --workflow-id wf-missed --approver <you> --fingerprint ${newKey.fingerprint} --window-start <start> --window-end <end>`), body);
-    assert.ok(body.includes('certrot reject --workflow-id wf-missed'));
+    assert.match(body, /tell your contact at the customer \(reply to this message\) a new window/);
+    assert.doesNotMatch(body, /certrot (approve|reject)|temporal workflow/);
     assert.equal((JSON.parse(hook.requests[0]?.body ?? '{}') as WebhookPayload).event, 'certrot.key.window-missed');
   });
 

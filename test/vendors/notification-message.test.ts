@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { approvalCommands, composeVendorNotice, shellQuote, type VendorNotice } from '../../src/vendors/notification-message';
+import { composeVendorNotice, slackText, type VendorNotice } from '../../src/vendors/notification-message';
+
+/** What a team must never be told to run: they have no certrot and no Temporal access. */
+const COMMANDS = /certrot (approve|reject|vendor-applied)|temporal workflow|--workflow-id/;
 
 const FP = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89';
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
@@ -16,26 +19,49 @@ const stage: VendorNotice = {
 };
 
 describe('vendor notice composition', () => {
-  it('a stage notice carries the key, the window, the workflow and the exact commands', () => {
-    const notice = composeVendorNotice(stage);
+  it('a stage notice carries the key, the window, the rotation and no commands; without the approval service the operators approve on the team\'s word', () => {
+    const notice = composeVendorNotice({ ...stage, approval: { workflowId: stage.run.workflowId, expiresAt: '2025-12-08T23:00:00.000Z' } });
     assert.match(notice.subject, /Acme CPQ \/ org 00D000000000001/);
     assert.match(notice.subject, /SPKI AB:CD:EF:01\.\.\.23:45:67:89\)/);
-    for (const expected of [FP, '00D000000000001', 'rotate-00D000000000001-2025-11 (run run-1)', '2025-12-01T22:00:00.000Z .. 2025-12-01T23:00:00.000Z']) {
+    for (const expected of [FP, '00D000000000001 (the org id you know it by)', 'rotate-00D000000000001-2025-11 (run run-1)', 'Window:       2025-12-01T22:00:00.000Z .. 2025-12-01T23:00:00.000Z (UTC)', 'Decide by:    2025-12-08T23:00:00.000Z']) {
       assert.ok(notice.text.includes(expected), `text names ${expected}`);
     }
-    assert.ok(notice.text.includes(`certrot approve --workflow-id rotate-00D000000000001-2025-11 --approver <you> --fingerprint ${FP}`));
-    assert.ok(notice.text.includes(`certrot reject --workflow-id rotate-00D000000000001-2025-11 --approver <you> --reason '<why>'`));
-    assert.ok(
-      notice.text.includes(
-        `temporal workflow signal --workflow-id rotate-00D000000000001-2025-11 --name approve --input '{"approver":"<you>","fingerprint":"${FP}"}'`,
-      ),
-    );
+    assert.doesNotMatch(notice.text, COMMANDS);
+    assert.doesNotMatch(notice.text, /https?:\/\//, 'no link without the approval service');
+    assert.match(notice.text, /tell your contact at the customer \(reply to this message\) the fingerprint of the key you installed/);
+    assert.match(notice.text, /The customer's operators then approve the rotation on your word, bound to that exact key\./);
+    assert.equal(notice.webhook.approvalUrl, null);
+    assert.equal(notice.webhook.expiresAt, '2025-12-08T23:00:00.000Z');
     assert.deepEqual(notice.attachments, [{ filename: '00D000000000001-abcdef0123456789.pem', content: PEM, contentType: 'application/x-pem-file' }]);
   });
 
-  it('the webhook payload is Slack-compatible text plus structured fields', () => {
-    const { webhook, subject } = composeVendorNotice(stage);
-    assert.ok(webhook.text.startsWith(subject));
+  it('with a link: the page, what it does, that it is the recipient\'s own, and when it expires', () => {
+    const url = 'https://approvals.example.com/a/payload.mac';
+    const notice = composeVendorNotice({ ...stage, approval: { workflowId: stage.run.workflowId, expiresAt: '2025-12-08T23:00:00.000Z' }, approvalLink: { url, sentTo: 'keys@vendor.example' } });
+    assert.ok(notice.text.includes(`answer on your approval page:\n  ${url}\n`), notice.text);
+    assert.match(notice.text, /confirm the key you installed \(paste its fingerprint, or upload the installed certificate/);
+    assert.match(notice.text, /approve \(binding the approval to this exact key; optionally with another window\), propose another window, or reject with a reason/);
+    assert.match(notice.text, /it was sent to keys@vendor\.example \(every recipient of this notice gets their own\)/);
+    assert.match(notice.text, /expires at 2025-12-08T23:00:00\.000Z \(UTC\)\. Do not forward it\./);
+    assert.doesNotMatch(notice.text, COMMANDS);
+    assert.doesNotMatch(notice.text, /on your word/);
+    assert.equal(notice.webhook.approvalUrl, url);
+    assert.equal(notice.noticeId, composeVendorNotice({ ...stage, approval: { workflowId: stage.run.workflowId, expiresAt: '2025-12-08T23:00:00.000Z' } }).noticeId, 'the link is not part of the notice id');
+  });
+
+  it('without a proposed window: it opens when the team approves, for the rotation\'s duration', () => {
+    const { window: _window, ...open } = stage;
+    const notice = composeVendorNotice({ ...open, approval: { workflowId: stage.run.workflowId, expiresAt: '2025-12-08T23:00:00.000Z', windowDuration: '2h' } });
+    assert.ok(notice.text.includes('Window:       opens when you approve, for 2h'), notice.text);
+    assert.equal(notice.webhook.window, null);
+    assert.equal(notice.webhook.windowDuration, '2h');
+    assert.ok(composeVendorNotice(open).text.includes('Window:       opens when you approve\n'), 'no duration known: none shown');
+  });
+
+  it('the webhook payload is Slack-escaped text plus structured fields, and no commands', () => {
+    const { webhook, subject, text } = composeVendorNotice(stage);
+    assert.equal(webhook.text, slackText(`${subject}\n\n${text}`));
+    assert.ok(webhook.text.includes('-in &lt;file&gt; -noout'), 'a <...> in the text is no Slack link');
     assert.equal(webhook.event, 'certrot.key.stage');
     assert.equal(webhook.orgId, '00D000000000001');
     assert.equal(webhook.fingerprint, FP);
@@ -43,19 +69,16 @@ describe('vendor notice composition', () => {
     assert.equal(webhook.runId, stage.run.runId);
     assert.deepEqual(webhook.window, stage.window);
     assert.equal(webhook.certificatePem, PEM);
-    assert.equal(webhook.commands?.approve, approvalCommands({ ...stage, workflowId: stage.run.workflowId }).approve);
+    assert.equal('commands' in webhook, false);
+    assert.doesNotMatch(webhook.text, COMMANDS);
   });
 
-  it('quotes workflow ids that the shell would otherwise split or expand', () => {
-    const commands = approvalCommands({ workflowId: "rotate it's $HOME", fingerprint: FP, temporalNamespace: 'prod ns' });
-    assert.ok(commands.approve.includes(`--workflow-id 'rotate it'\\''s $HOME'`));
-    assert.ok(commands.temporalApprove.startsWith(`temporal workflow signal --namespace 'prod ns' --workflow-id`));
-    assert.equal(shellQuote('plain-id_1.2'), 'plain-id_1.2');
-  });
-
-  it('uses the configured CLI invocation', () => {
-    const { text } = composeVendorNotice({ ...stage, cliCommand: 'npx certrot' });
-    assert.ok(text.includes('npx certrot approve --workflow-id'));
+  it('outside text is shown, not obeyed: control characters visible in the mail, Slack markup escaped on the webhook', () => {
+    const reason = 'rejected by Mallory: <https://evil.example|Approve here>\n\u001b[2J';
+    const notice = composeVendorNotice({ ...stage, kind: 'cancel', reason });
+    assert.ok(notice.text.includes('Reason: rejected by Mallory: <https://evil.example|Approve here>\\u000a\\u001b[2J'), notice.text);
+    assert.ok(!notice.webhook.text.includes('<https://evil.example'), notice.webhook.text);
+    assert.ok(notice.webhook.text.includes('&lt;https://evil.example|Approve here&gt;'));
   });
 
   it('the notice id is a function of the notice: same notice same id, other notice other id', () => {
@@ -72,9 +95,11 @@ describe('vendor notice composition', () => {
     assert.match(notice.text, /Do NOT activate/);
     assert.match(notice.text, /Reason: verification failed/);
     assert.deepEqual(notice.attachments, []);
-    assert.equal(notice.webhook.commands, null);
+    assert.equal(notice.webhook.approvalUrl, null);
+    assert.equal(notice.webhook.expiresAt, null);
     assert.equal(notice.webhook.certificatePem, null);
-    assert.ok(!notice.text.includes('certrot approve'));
+    assert.doesNotMatch(notice.text, COMMANDS);
+    assert.doesNotMatch(notice.text, /approval page|Decide by/);
   });
 
   it('an activation on a single-key vendor asks for a one-step replacement', () => {
@@ -83,21 +108,37 @@ describe('vendor notice composition', () => {
     assert.equal(notice.webhook.replace, true);
   });
 
-  it('an activation tells the team the exact command that confirms it (the vendorApplied signal)', () => {
+  it('an activation asks the team to tell their contact when it is done, with no command to run', () => {
     const notice = composeVendorNotice({ ...stage, kind: 'activate', certificatePem: undefined });
-    assert.ok(notice.text.includes(`certrot vendor-applied --workflow-id ${stage.run.workflowId} --fingerprint ${stage.fingerprint} --by <you>`), notice.text);
-    assert.match(notice.text, /temporal workflow signal --workflow-id .* --name vendorApplied --input '\{"fingerprint":"[0-9A-F:]+","by":"<you>"\}'/);
+    assert.match(notice.text, /As soon as it is done, tell your contact at the customer \(reply to this message\)/);
+    assert.doesNotMatch(notice.text, COMMANDS);
+    assert.equal(notice.webhook.approvalUrl, null);
   });
 
-  it('a missed window says nothing changed, what happens next, and how to approve again with a new window', () => {
-    const notice = composeVendorNotice({ ...stage, kind: 'window-missed', certificatePem: undefined, reason: 'certrot waits for a new window until 2025-12-08T23:00:00.000Z' });
+  it('a missed window says nothing changed, what happens next, and how to answer: on the page, or on the team\'s word', () => {
+    const missed: VendorNotice = {
+      ...stage,
+      kind: 'window-missed',
+      certificatePem: undefined,
+      reason: 'certrot waits for a new window until 2025-12-08T23:00:00.000Z',
+      approval: { workflowId: stage.run.workflowId, expiresAt: '2025-12-08T23:00:00.000Z' },
+    };
+    const notice = composeVendorNotice(missed);
     assert.match(notice.subject, /window closed before the switch - nothing was changed/);
     assert.match(notice.text, /The agreed window \(2025-12-01T22:00:00\.000Z \.\. 2025-12-01T23:00:00\.000Z UTC\) for org 00D000000000001 closed before the switch started\. Nothing was changed/);
     assert.match(notice.text, /What happens next: certrot waits for a new window until 2025-12-08T23:00:00\.000Z/);
-    assert.ok(notice.text.includes(`certrot approve --workflow-id rotate-00D000000000001-2025-11 --approver <you> --fingerprint ${FP} --window-start <start> --window-end <end>`), notice.text);
-    assert.ok(notice.text.includes(`--name approve --input '{"approver":"<you>","fingerprint":"${FP}","window":{"start":"<start>","end":"<end>"}}'`), notice.text);
-    assert.ok(notice.text.includes(`certrot reject --workflow-id rotate-00D000000000001-2025-11`));
+    assert.ok(notice.text.includes('Missed:       2025-12-01T22:00:00.000Z .. 2025-12-01T23:00:00.000Z (UTC)'), notice.text);
+    assert.match(notice.text, /tell your contact at the customer \(reply to this message\) a new window \(start and end, UTC\) and the fingerprint of the key you installed before 2025-12-08T23:00:00\.000Z/);
+    assert.doesNotMatch(notice.text, COMMANDS);
     assert.equal(notice.webhook.event, 'certrot.key.window-missed');
+    assert.equal(notice.webhook.expiresAt, '2025-12-08T23:00:00.000Z');
     assert.deepEqual(notice.attachments, []);
+
+    const url = 'https://approvals.example.com/a/p.m';
+    const linked = composeVendorNotice({ ...missed, approvalLink: { url, sentTo: 'webhook hooks.vendor.example' } });
+    assert.ok(linked.text.includes(`approve again with a new window (or propose one) on your approval page:\n  ${url}`), linked.text);
+    assert.match(linked.text, /it was sent to webhook hooks\.vendor\.example/);
+    assert.equal(linked.webhook.approvalUrl, url);
+    assert.doesNotMatch(linked.text, COMMANDS);
   });
 });

@@ -74,6 +74,7 @@ describe('the vendor key registry contract', () => {
     const parameter = (name: string) => deref(document, { $ref: `#/components/parameters/${name}` }).schema as Json;
     assert.equal(parameter('OrgId').pattern, rules.ORG_ID_PATTERN.source);
     assert.equal(parameter('Fingerprint').pattern, rules.PATH_FINGERPRINT_PATTERN.source);
+    assert.equal(parameter('KeyFingerprint').pattern, rules.KEY_PATH_FINGERPRINT_PATTERN.source);
     assert.equal(parameter('IdempotencyKey').pattern, rules.IDEMPOTENCY_KEY_PATTERN.source);
 
     const body = (path: string) => {
@@ -90,6 +91,12 @@ describe('the vendor key registry contract', () => {
     assert.deepEqual(verify.algorithm?.enum, [...rules.SIGNATURE_ALGORITHMS]);
     const activation = body('/v1/orgs/{orgId}/keys/{fingerprint}:activate');
     assert.equal(activation.replace?.type, 'boolean');
+    const continuity = body('/v1/orgs/{orgId}/keys/{fingerprint}:continuity');
+    assert.deepEqual([continuity.statement?.minLength, continuity.statement?.maxLength], [rules.STATEMENT_LENGTH.min, rules.STATEMENT_LENGTH.max]);
+    for (const field of ['oldSignature', 'newSignature']) {
+      assert.equal(continuity[field]?.pattern, rules.SIGNATURE_PATTERN.source);
+      assert.deepEqual([continuity[field]?.minLength, continuity[field]?.maxLength], [rules.SIGNATURE_LENGTH.min, rules.SIGNATURE_LENGTH.max]);
+    }
   });
 
   it('lists in its Error schema every code the sandbox vendor and the adapter know', async () => {
@@ -231,7 +238,7 @@ describe('schemathesis against the sandbox vendor', { skip: SKIP }, () => {
       220_000,
     );
     assert.equal(code, 0, `schemathesis reported failures:\n${output.slice(-12_000)}`);
-    assert.match(output, /Operations:\s+7 selected \/ 7 total/);
+    assert.match(output, /Operations:\s+9 selected \/ 9 total/);
     // The dictionaries worked: generated requests got past 404 to writes that applied.
     const applied = new Set(sandbox.vendor.state().writes.map((write) => write.operation));
     for (const operation of ['stageKey', 'retireKey'] as const) assert.ok(applied.has(operation), `no ${operation} was applied (applied: ${[...applied].join(', ')})`);

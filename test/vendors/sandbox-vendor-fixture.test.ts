@@ -114,7 +114,7 @@ describe('sandbox vendor fixture', () => {
       });
       assert.equal(put.status, 200);
       const caps = await sendHttpRequest({ method: 'GET', url: new URL(`${sandbox.url}/v1/orgs/late-org/capabilities`), timeoutMs: 3_000 });
-      assert.deepEqual(JSON.parse(caps.body), { multipleActiveKeys: true, automated: true });
+      assert.deepEqual(JSON.parse(caps.body), { multipleActiveKeys: true, automated: true, approvalState: true, continuity: true });
     });
   });
 });

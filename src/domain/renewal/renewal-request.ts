@@ -1,6 +1,6 @@
 /**
  * What a renewal asks of `rotateCertificate`: the integration's vendor, strategy,
- * references and approvers, the chosen window (or on-approval when none opens before
+ * references, approvers and approval mode, the chosen window (or on-approval when none opens before
  * expiry), and the certificate's own kind and key size. Pure and workflow-safe.
  */
 import { KEY_SIZES, isKeySize, type KeySize } from '../certificate';
@@ -32,6 +32,8 @@ export function rotationRequest(org: string, cert: InventoryCertificate, integra
     approval: {
       ...(integration.approvers ? { approvers: integration.approvers } : {}),
       ...(approvalMinutes !== null ? { timeout: `${approvalMinutes} minutes` } : {}),
+      ...(integration.approval?.mode ? { mode: integration.approval.mode } : {}),
+      ...(integration.approval?.pollInterval ? { pollInterval: integration.approval.pollInterval } : {}),
     },
     window: window ? { mode: 'fixed', start: window.start, end: window.end } : { mode: 'on-approval', duration: '2 hours' },
   };

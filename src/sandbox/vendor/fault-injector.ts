@@ -14,6 +14,8 @@ export const SANDBOX_OPERATIONS = [
   'retireKey',
   'restoreKey',
   'verifySignature',
+  'approvalState',
+  'submitContinuity',
   'mtls',
 ] as const;
 export type SandboxOperation = (typeof SANDBOX_OPERATIONS)[number];

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { parseCertificate } from '../../certificates';
 import { RotationError } from '../../domain/errors';
+import { continuityPolicySchema } from './continuity-policy';
 
 const fixtureKeySchema = z
   .object({
@@ -21,6 +22,17 @@ const fixtureOrgSchema = z
     orgId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 characters of letters, digits, "_", "." or "-"'),
     mode: z.enum(['single-key', 'multi-key']),
     keys: z.array(fixtureKeySchema).default([]),
+    /** A standing approval for continuity rotations of this org; none: verified statements stay pending. */
+    continuityPolicy: continuityPolicySchema.nullable().default(null),
+  })
+  .strict();
+
+const fixtureApprovalsSchema = z
+  .object({
+    /** The approval state of a key the vendor does not know: `404 KEY_NOT_FOUND` or `pending` (vendors differ). */
+    unknownKey: z.enum(['not-found', 'pending']).default('not-found'),
+    /** How old (by its issuedAt) a continuity statement may be. */
+    statementMaxAgeSeconds: z.number().int().min(1).max(7 * 86_400).default(900),
   })
   .strict();
 
@@ -29,6 +41,7 @@ export const sandboxVendorFixtureSchema = z
     $schema: z.string().optional(),
     description: z.string().optional(),
     orgs: z.array(fixtureOrgSchema),
+    approvals: fixtureApprovalsSchema.default({ unknownKey: 'not-found', statementMaxAgeSeconds: 900 }),
   })
   .strict()
   .superRefine((fixture, ctx) => {
@@ -55,6 +68,8 @@ export const sandboxVendorFixtureSchema = z
   });
 
 export type SandboxVendorFixture = z.output<typeof sandboxVendorFixtureSchema>;
+/** A fixture as written (defaults not yet applied): what `SandboxVendorOptions.fixture` takes. */
+export type SandboxVendorFixtureInput = z.input<typeof sandboxVendorFixtureSchema>;
 export type FixtureOrg = SandboxVendorFixture['orgs'][number];
 
 /** `orgs[1].keys[0].certificatePem` */

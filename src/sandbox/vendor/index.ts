@@ -3,5 +3,9 @@ export type { AppliedWrite, SandboxVendorHandle, SandboxVendorOptions, SandboxVe
 export { FaultInjector, faultRuleSchema, SANDBOX_OPERATIONS } from './fault-injector';
 export type { FaultRule, SandboxOperation } from './fault-injector';
 export { loadSandboxVendorFixture, parseSandboxVendorFixture, sandboxVendorFixtureSchema } from './fixture';
-export type { FixtureOrg, SandboxVendorFixture } from './fixture';
+export type { FixtureOrg, SandboxVendorFixture, SandboxVendorFixtureInput } from './fixture';
 export type { OrgMode } from './sandbox-key-registry';
+export { SandboxApprovals } from './sandbox-approvals';
+export type { ApprovalDecision, ContinuityRecord, UnknownKeyApproval } from './sandbox-approvals';
+export { continuityPolicySchema, policyAgrees } from './continuity-policy';
+export type { ContinuityPolicy } from './continuity-policy';

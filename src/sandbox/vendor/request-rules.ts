@@ -18,6 +18,8 @@ import { RegistryRefusal } from './sandbox-key-registry';
 export const ORG_ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 /** In paths: 64 hex digits, any case, no colons (the colon starts the custom method). */
 export const PATH_FINGERPRINT_PATTERN = /^[0-9A-Fa-f]{64}$/;
+/** In a path without a custom method (`.../keys/{fingerprint}/approval`): colons allowed too. */
+export const KEY_PATH_FINGERPRINT_PATTERN = /^(?:[0-9A-Fa-f]{64}|[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){31})$/;
 export const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,128}$/;
 /** Syntax only: whether the block parses, is unexpired and long enough is KEY_REJECTED (422). */
 export const CERTIFICATE_PEM_PATTERN = /^\s*-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/;
@@ -52,9 +54,14 @@ export type RegistryRequest =
   | { operation: 'verifySignature'; orgId: string; nonce: string; signature: string }
   | (Write & { operation: 'stageKey'; certificatePem: string })
   | (Write & { operation: 'activateKey' | 'restoreKey'; fingerprint: string; replace: boolean })
-  | (Write & { operation: 'retireKey'; fingerprint: string });
+  | (Write & { operation: 'retireKey'; fingerprint: string })
+  | { operation: 'approvalState'; orgId: string; fingerprint: string }
+  | (Write & { operation: 'submitContinuity'; fingerprint: string; statement: string; oldSignature: string; newSignature: string });
 
-const KEY_ACTIONS: Record<string, RegistryOperation> = { activate: 'activateKey', retire: 'retireKey', restore: 'restoreKey' };
+/** The continuity statement's length in the document (code points); the domain checks the rest. */
+export const STATEMENT_LENGTH = { min: 1, max: 2048 } as const;
+
+const KEY_ACTIONS: Record<string, RegistryOperation> = { activate: 'activateKey', retire: 'retireKey', restore: 'restoreKey', continuity: 'submitContinuity' };
 
 /**
  * The document's paths, with `{orgId}` and `{fingerprint}` matching any one segment: a value
@@ -81,7 +88,8 @@ function methodsOf(rest: string[]): { operations: Record<string, RegistryOperati
   if (rest.length === 1 && rest[0] === 'capabilities') return { operations: { GET: 'capabilities' } };
   if (rest.length === 1 && rest[0] === 'keys') return { operations: { GET: 'listKeys', POST: 'stageKey' } };
   if (rest.length === 1 && rest[0] === 'signatures:verify') return { operations: { POST: 'verifySignature' } };
-  const action = rest.length === 2 && rest[0] === 'keys' ? /^(.*):(activate|retire|restore)$/.exec(rest[1] ?? '') : null;
+  if (rest.length === 3 && rest[0] === 'keys' && rest[2] === 'approval') return { operations: { GET: 'approvalState' }, fingerprint: rest[1] ?? '' };
+  const action = rest.length === 2 && rest[0] === 'keys' ? /^(.*):(activate|retire|restore|continuity)$/.exec(rest[1] ?? '') : null;
   const operation = action?.[2] !== undefined ? KEY_ACTIONS[action[2]] : undefined;
   if (action?.[1] !== undefined && operation) return { operations: { POST: operation }, fingerprint: action[1] };
   return undefined;
@@ -106,12 +114,32 @@ export function parseRegistryRequest(route: Route, body: Record<string, unknown>
     }
     case 'retireKey':
       return { operation: 'retireKey', orgId, fingerprint: pathFingerprint(route.fingerprint), idempotencyKey: idempotencyKeyOf(idempotencyKey) };
+    case 'approvalState':
+      return { operation: 'approvalState', orgId, fingerprint: pathFingerprint(route.fingerprint, KEY_PATH_FINGERPRINT_PATTERN) };
+    case 'submitContinuity': {
+      const fingerprint = pathFingerprint(route.fingerprint);
+      return { operation: 'submitContinuity', orgId, fingerprint, ...continuityFields(body), idempotencyKey: idempotencyKeyOf(idempotencyKey) };
+    }
   }
 }
 
-function pathFingerprint(value: string | undefined): string {
-  if (value === undefined || !PATH_FINGERPRINT_PATTERN.test(value)) {
-    invalid(`"${shown(value ?? '')}" is not a SHA-256 fingerprint as paths carry it: 64 hex digits, no colons.`);
+function continuityFields(body: Record<string, unknown>): { statement: string; oldSignature: string; newSignature: string } {
+  const { statement, oldSignature, newSignature } = body;
+  if (typeof statement !== 'string' || codePoints(statement) < STATEMENT_LENGTH.min || codePoints(statement) > STATEMENT_LENGTH.max) {
+    invalid(`Body field "statement" must be a string of ${STATEMENT_LENGTH.min}-${STATEMENT_LENGTH.max} characters (the exact text both certificates signed).`);
+  }
+  for (const [field, value] of [['oldSignature', oldSignature], ['newSignature', newSignature]] as const) {
+    if (typeof value !== 'string' || value.length < SIGNATURE_LENGTH.min || value.length > SIGNATURE_LENGTH.max || !SIGNATURE_PATTERN.test(value)) {
+      invalid(`Body field "${field}" must be standard base64 (with padding) of ${SIGNATURE_LENGTH.min}-${SIGNATURE_LENGTH.max} characters.`);
+    }
+  }
+  return { statement, oldSignature: oldSignature as string, newSignature: newSignature as string };
+}
+
+function pathFingerprint(value: string | undefined, pattern: RegExp = PATH_FINGERPRINT_PATTERN): string {
+  if (value === undefined || !pattern.test(value)) {
+    const form = pattern === PATH_FINGERPRINT_PATTERN ? '64 hex digits, no colons' : '64 hex digits, with or without colons between the 32 bytes';
+    invalid(`"${shown(value ?? '')}" is not a SHA-256 fingerprint as this path carries it: ${form}.`);
   }
   return normalizeFingerprint(value);
 }

@@ -86,8 +86,8 @@ export class SandboxKeyRegistry {
     });
   }
 
-  capabilities(orgId: string): { multipleActiveKeys: boolean; automated: boolean } {
-    return { multipleActiveKeys: this.org(orgId).mode === 'multi-key', automated: true };
+  capabilities(orgId: string): { multipleActiveKeys: boolean; automated: boolean; approvalState: boolean; continuity: boolean } {
+    return { multipleActiveKeys: this.org(orgId).mode === 'multi-key', automated: true, approvalState: true, continuity: true };
   }
 
   list(orgId: string): WireKey[] {

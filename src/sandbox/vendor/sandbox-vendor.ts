@@ -23,9 +23,11 @@ import { canonicalJson } from '../../vendors/idempotency-key';
 import type { RegistryErrorCode } from '../../vendors/registry-wire';
 import { issueServerCertificate, LOCAL_HOST_NAMES, sandboxTestCa, type TestCa } from '../test-ca';
 import { FaultInjector, type DrawnFault, type FaultRule, type SandboxOperation } from './fault-injector';
-import { fieldPath, type SandboxVendorFixture } from './fixture';
+import { approvalControl } from './approval-routes';
+import { fieldPath, parseSandboxVendorFixture, type SandboxVendorFixtureInput } from './fixture';
 import { IdempotencyStore, type StoredResponse } from './idempotency-store';
 import { matchRoute, ORG_ID_PATTERN, parseRegistryRequest, type RegistryRequest } from './request-rules';
+import { SandboxApprovals } from './sandbox-approvals';
 import { RegistryRefusal, SandboxKeyRegistry, type OrgMode, type OrgSnapshot } from './sandbox-key-registry';
 
 export interface SandboxVendorOptions {
@@ -36,7 +38,8 @@ export interface SandboxVendorOptions {
   tlsPort?: number;
   /** When set, every registry API call must send `Authorization: Bearer <token>`. */
   token?: string;
-  fixture?: SandboxVendorFixture;
+  /** Orgs, keys and approval settings at start (FIXTURE.md); validated, CONFIG_INVALID naming the field. */
+  fixture?: SandboxVendorFixtureInput;
   faults?: FaultRule[];
   /**
    * When set, registry API calls on the HTTPS port must present a client certificate whose
@@ -85,6 +88,8 @@ const MAX_BODY_BYTES = 256 * 1024;
 
 export class SandboxVendor {
   readonly registry: SandboxKeyRegistry;
+  /** Approval states and continuity policies (contract 1.2). */
+  readonly approvals: SandboxApprovals;
   readonly faults: FaultInjector;
   private readonly idempotency: IdempotencyStore;
   private readonly writes: AppliedWrite[] = [];
@@ -98,10 +103,13 @@ export class SandboxVendor {
     this.faults = new FaultInjector(options.faults ?? [], options.random ?? Math.random);
     this.idempotency = new IdempotencyStore(options.idempotencyTtlMs, () => this.clock().getTime());
     this.apiClientFingerprints = options.apiClientFingerprints ? new Set(options.apiClientFingerprints.map((fingerprint) => normalizeFingerprint(fingerprint))) : undefined;
-    for (const org of options.fixture?.orgs ?? []) {
+    const fixture = parseSandboxVendorFixture(options.fixture ?? { orgs: [] }, 'options.fixture');
+    for (const org of fixture.orgs) {
       this.registry.putOrg(org.orgId, org.mode);
       for (const key of org.keys) this.registry.seedKey(org.orgId, key.certificatePem, key.state);
     }
+    const policies = new Map(fixture.orgs.flatMap((org) => (org.continuityPolicy ? [[org.orgId, org.continuityPolicy] as const] : [])));
+    this.approvals = new SandboxApprovals(this.registry, this.clock, { ...fixture.approvals, policies });
   }
 
   async start(): Promise<SandboxVendorHandle> {
@@ -233,7 +241,7 @@ export class SandboxVendor {
       this.writes.push({
         operation: request.operation,
         orgId: request.orgId,
-        fingerprint: key?.fingerprint ?? null,
+        fingerprint: key?.fingerprint ?? ('fingerprint' in request ? request.fingerprint : null),
         idempotencyKey,
         status: response.status,
         at: this.clock().toISOString(),
@@ -245,7 +253,7 @@ export class SandboxVendor {
     }
   }
 
-  private read(request: Extract<RegistryRequest, { operation: 'capabilities' | 'listKeys' | 'verifySignature' }>): unknown {
+  private read(request: Extract<RegistryRequest, { operation: 'capabilities' | 'listKeys' | 'verifySignature' | 'approvalState' }>): unknown {
     switch (request.operation) {
       case 'capabilities':
         return this.registry.capabilities(request.orgId);
@@ -253,6 +261,8 @@ export class SandboxVendor {
         return { keys: this.registry.list(request.orgId) };
       case 'verifySignature':
         return this.registry.verify(request.orgId, request.nonce, request.signature);
+      case 'approvalState':
+        return this.approvals.state(request.orgId, request.fingerprint);
     }
   }
 
@@ -268,6 +278,8 @@ export class SandboxVendor {
         return { status: 200, body: this.registry.restore(request.orgId, request.fingerprint, request.replace) };
       case 'retireKey':
         return { status: 200, body: this.registry.retire(request.orgId, request.fingerprint) };
+      case 'submitContinuity':
+        return { status: 200, body: this.approvals.continuity(request.orgId, request.fingerprint, request.statement, request.oldSignature, request.newSignature) };
     }
   }
 
@@ -298,6 +310,8 @@ export class SandboxVendor {
 
   private control(method: string, pathname: string, rawBody: string, res: http.ServerResponse): void {
     if (pathname === '/__sandbox/state' && method === 'GET') return send(res, 200, this.state());
+    const approval = approvalControl(this.approvals, method, pathname, rawBody);
+    if (approval) return send(res, approval.status, approval.body);
     if (pathname === '/__sandbox/activations') {
       if (method === 'GET') return send(res, 200, { activations: this.registry.activations() });
       if (method === 'DELETE') {
